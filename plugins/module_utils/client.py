@@ -200,10 +200,15 @@ def _error_fields(body, api):
     return error.get("code"), error.get("message"), [str(e) for e in errors]
 
 
+EVENTS_PATHS = ("/v2/change/enqueue", "/v2/enqueue", "/v2")
+
+
 def normalise_events_url(url):
+    """The Events API base URL, also from a pasted endpoint (``.../v2/enqueue``, ``.../v2/change/enqueue``)."""
     url = url.rstrip("/")
-    if url.endswith("/v2"):
-        url = url[:-3]
+    for path in EVENTS_PATHS:
+        if url.endswith(path):
+            return url[:-len(path)].rstrip("/")
     return url
 
 
@@ -232,6 +237,7 @@ class PagerDutyClient(object):
         self.session.verify = validate_certs
         self.session.headers.update({"User-Agent": USER_AGENT, "Content-Type": "application/json"})
         self.stats = {"requests": 0, "retries": 0, "waited": 0.0}
+        self.writes = []        # (method, path) of each write PagerDuty accepted
         self._stats_lock = threading.Lock()
 
     # -- public REST helpers -----------------------------------------------------
@@ -323,6 +329,8 @@ class PagerDutyClient(object):
                 if api == "rest":
                     self._budget.update(response.headers, self._clock())
                 if response.status_code < 400:
+                    if 200 <= response.status_code < 300:
+                        self._record_write(method, path)
                     if response.status_code == 204 or not response.content:
                         return None
                     decoded = _json_or_text(response)
@@ -337,6 +345,7 @@ class PagerDutyClient(object):
                 if uncertain and confirm is not None:
                     confirmed = confirm()
                     if confirmed is not None:
+                        self._record_write(method, path)
                         return confirmed
                     retryable = True
                 elif uncertain:
@@ -352,6 +361,11 @@ class PagerDutyClient(object):
                 self.stats["retries"] += 1
             self._wait(delay)
             waited += delay
+
+    def _record_write(self, method, path):
+        if method not in ("GET", "HEAD"):
+            with self._stats_lock:
+                self.writes.append((method, path))
 
     def _wait(self, seconds):
         with self._stats_lock:
@@ -378,7 +392,9 @@ class PagerDutyClient(object):
 
     def _delay(self, attempts, response):
         if response is not None and response.status_code == 429:
-            reset = _seconds(response.headers.get("ratelimit-reset")) or _retry_after(response.headers.get("Retry-After"))
+            reset = _seconds(response.headers.get("ratelimit-reset"))
+            if reset is None:
+                reset = _retry_after(response.headers.get("Retry-After"))
             if reset is not None:
                 return reset + random.uniform(0.05, 0.05 + min(1.0, 0.1 * reset))
         base = min(8.0, 0.5 * (2 ** (attempts - 1)))
@@ -394,17 +410,24 @@ class PagerDutyClient(object):
                                  errors=errors, api=api, body=body if isinstance(body, dict) else None)
 
     # -- pagination -----------------------------------------------------------------------
-    def list_all(self, path, key, params=None, max_items=None):
+    def list_all(self, path, key, params=None, max_items=None, first=None):
         """Every item of a classic-paginated collection, in PagerDuty's order.
 
         Returns ``(items, info)`` where ``info`` has ``total`` (as PagerDuty
         counted them, or None), ``truncated`` (the 10,000 cap or ``max_items``
         stopped the listing) and ``pages``.  When the first page tells the
         total, the remaining pages are fetched concurrently by a small pool.
+        ``first`` is a first page (offset 0) the caller already has; the listing
+        goes on from it instead of asking for it again.
         """
         params = dict(params or {})
         limit = PAGE_LIMIT if max_items is None else max(1, min(PAGE_LIMIT, max_items))
-        first = self.get(path, dict(params, limit=limit, offset=0, total="true"))
+        if first is None:
+            first = self.get(path, dict(params, limit=limit, offset=0, total="true"))
+        # PagerDuty may serve fewer per page than asked for; its echoed limit is the step between pages.
+        echoed = first.get("limit")
+        if isinstance(echoed, int) and echoed > 0:
+            limit = echoed
         items = list(first.get(key) or [])
         total = first.get("total")
         pages = 1

@@ -24,7 +24,8 @@ MAX_EVENT_BYTES = 512 * 1024
 ROUTING_KEY_LENGTH = 32
 
 _URL = re.compile(r"^https?://[^\s/]+", re.IGNORECASE)
-_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$", re.IGNORECASE)
+_TIMESTAMP = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?"
+                        r"(?:(Z)|([+-])(\d{2}):?(\d{2}))$", re.IGNORECASE)
 
 
 class EventValidationError(ValueError):
@@ -91,14 +92,39 @@ def parse_links(value, parameter="links"):
     return links
 
 
+def rfc3339_timestamp(text):
+    """``text`` (ISO 8601 with a time zone) in the RFC 3339 form PagerDuty's Events API takes, or None if invalid.
+
+    Accepts a space for ``T``, missing seconds and ``+hhmm`` offsets, and writes them as
+    ``2026-11-23T08:42:00Z`` / ``2026-11-23T09:42:00+01:00``.
+    """
+    match = _TIMESTAMP.match(text)
+    if not match:
+        return None
+    year, month, day, hour, minute, second, fraction, zulu, sign, offset_hours, offset_minutes = match.groups()
+    try:
+        datetime.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0))
+    except ValueError:
+        return None
+    if zulu:
+        zone = "Z"
+    elif int(offset_hours) <= 23 and int(offset_minutes) <= 59:
+        zone = "%s%s:%s" % (sign, offset_hours, offset_minutes)
+    else:
+        return None
+    return "%s-%s-%sT%s:%s:%s%s%s" % (year, month, day, hour, minute, second or "00", fraction or "", zone)
+
+
 def check_timestamp(value, parameter="timestamp"):
+    """The timestamp in RFC 3339 form, once it is known to be a real date and time with a time zone."""
     if value is None:
         return None
     text = str(value).strip()
-    if not _TIMESTAMP.match(text):
-        raise EventValidationError("%s must be an ISO 8601 date and time such as 2026-11-23T08:42:58Z, got %r"
-                                   % (parameter, value))
-    return text
+    normalised = rfc3339_timestamp(text)
+    if normalised is None:
+        raise EventValidationError("%s must be an ISO 8601 date and time with a time zone (Z or an offset), such as "
+                                   "2026-11-23T08:42:58Z or 2026-11-23T09:42:58.315+01:00; got %r" % (parameter, value))
+    return normalised
 
 
 def now_timestamp():

@@ -15,10 +15,12 @@ __metaclass__ = type
 
 import re
 
+from urllib.parse import quote
+
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils.client import (
-    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, PagerDutyClient, PagerDutyError, REGIONS)
+    HAS_REQUESTS, PAGE_LIMIT, REQUESTS_IMPORT_ERROR, PagerDutyAPIError, PagerDutyClient, PagerDutyError, REGIONS)
 from ansible_collections.oncall.pagerduty.plugins.module_utils.diff import ChangeTracker
 from ansible_collections.oncall.pagerduty.plugins.module_utils.users import find_user_by_email
 
@@ -48,8 +50,29 @@ def routing_key_argument_spec():
 
 
 def is_id(value):
-    """Whether ``value`` looks like a PagerDuty object ID rather than a name."""
+    """Whether ``value`` looks like a PagerDuty object ID.  A name may look like one too (``PLATFORMOPS``)."""
     return bool(_ID.match(value or ""))
+
+
+def _singular(key):
+    """The key of one object in PagerDuty's answers: ``escalation_policies`` -> ``escalation_policy``."""
+    return key[:-3] + "y" if key.endswith("ies") else key[:-1]
+
+
+def _plural(what):
+    return what[:-1] + "ies" if what.endswith("y") else what + "s"
+
+
+def _named(items, name):
+    """The items named ``name`` exactly; failing that, the items whose name differs only in case."""
+    exact = [item for item in items if item.get("name") == name]
+    if exact:
+        return exact, True
+    return [item for item in items if (item.get("name") or "").lower() == name.lower()], False
+
+
+def _described(item):
+    return "%s (%s)" % (item.get("name"), item.get("id"))
 
 
 def as_list(value):
@@ -100,6 +123,13 @@ class PagerDutyModule(AnsibleModule):
         except PagerDutyError as exc:
             self.fail_json(msg=str(exc), **exc.details())
 
+    def fail_json(self, msg, **kwargs):
+        """Fail; with ``changed=True`` when PagerDuty already accepted a write of this run."""
+        client = getattr(self, "_client", None)
+        if client is not None and client.writes:
+            kwargs["changed"] = True
+        super(PagerDutyModule, self).fail_json(msg=msg, **kwargs)
+
     def require(self, *names):
         """Fail unless each named option (or its environment variable) is set."""
         env = {"api_token": "PAGERDUTY_API_TOKEN", "from_email": "PAGERDUTY_FROM_EMAIL",
@@ -117,14 +147,6 @@ class PagerDutyModule(AnsibleModule):
         self.exit_json(**result)
 
     # -- name and email resolution --------------------------------------------------
-    def _pick(self, what, wanted, found, describe):
-        if len(found) == 1:
-            return found[0]
-        if not found:
-            raise PagerDutyError("no %s matches %r" % (what, wanted))
-        raise PagerDutyError("%r matches %d %ss: %s; use the ID" % (
-            wanted, len(found), what, ", ".join(describe(item) for item in found)))
-
     def resolve_user(self, value, parameter="user"):
         """A user ID from an ID or an email address (one request: ``query``, then an exact match)."""
         if is_id(value):
@@ -138,22 +160,62 @@ class PagerDutyModule(AnsibleModule):
                 parameter, value, " (found: %s)" % near if near else ""))
         return user["id"]
 
+    def get_by_id(self, path, key, object_id):
+        """The object at ``path/ID`` (``key`` names the collection, e.g. ``teams``), or None on a 404."""
+        try:
+            return self.client.get("%s/%s" % (path, quote(object_id, safe="")))[_singular(key)]
+        except PagerDutyAPIError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def resolve_objects(self, path, key, values, parameter, what):
+        """The objects (with ``id`` and ``name``) that IDs or names stand for, in the order given.
+
+        A value shaped like an ID is read by ID (one request); when PagerDuty has
+        no object with that ID, it is taken as a name, since names may look like
+        IDs.  Names match exactly; only a name that matches nothing exactly may
+        match a name that differs in case.  One name costs one ``query``
+        request; several names share one listing.  A value that matches nothing,
+        or several objects, fails naming ``parameter``.
+        """
+        objects = [self.get_by_id(path, key, value) if is_id(value) else None for value in values]
+        names = [value for value, found in zip(values, objects) if found is None]
+        items = []
+        if len(names) == 1:
+            items = self._search(path, key, names[0])
+        elif names:
+            items, unused = self.client.list_all(path, key)
+        return [found or self._pick(items, value, parameter, what) for value, found in zip(values, objects)]
+
+    def resolve_object(self, path, key, value, parameter, what):
+        """The object an ID or a name stands for (see :meth:`resolve_objects`)."""
+        return self.resolve_objects(path, key, [value], parameter, what)[0]
+
     def resolve_by_name(self, path, key, value, parameter, what):
-        """An ID from an ID or an exact name (one request: ``query``, then an exact match)."""
-        if is_id(value):
-            return value
-        page = self.client.get(path, {"query": value, "limit": 100})
+        """An ID from an ID or a name (see :meth:`resolve_objects`)."""
+        return self.resolve_object(path, key, value, parameter, what)["id"]
+
+    def _search(self, path, key, name):
+        """The objects whose name contains ``name``: one request, more only when the first page has no exact match."""
+        page = self.client.get(path, {"query": name, "limit": PAGE_LIMIT})
         items = page.get(key) or []
-        if page.get("more") and not any(item.get("name") == value for item in items):
-            items, unused = self.client.list_all(path, key, {"query": value})
-        found = [item for item in items if item.get("name") == value]
-        if not found:
-            found = [item for item in items if (item.get("name") or "").lower() == value.lower()]
-        if not found:
-            listed = ", ".join("%s (%s)" % (i.get("name"), i.get("id")) for i in items[:10])
-            raise PagerDutyError("%s: no %s is named %r%s" % (
-                parameter, what, value, "; found: " + listed if listed else ""))
-        return self._pick(what, value, found, lambda i: "%s (%s)" % (i["name"], i["id"]))["id"]
+        if page.get("more") and not any(item.get("name") == name for item in items):
+            items, unused = self.client.list_all(path, key, {"query": name}, first=page)
+        return items
+
+    def _pick(self, items, value, parameter, what):
+        found, exact = _named(items, value)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise PagerDutyError("%s: %r matches %d %s%s: %s; use the ID" % (
+                parameter, value, len(found), _plural(what), "" if exact else " without regard to case",
+                ", ".join(_described(item) for item in found)))
+        near = [item for item in items if value.lower() in (item.get("name") or "").lower()][:10]
+        raise PagerDutyError("%s: no %s %s %r%s" % (
+            parameter, what, "has the ID or name" if is_id(value) else "is named", value,
+            "; found: " + ", ".join(_described(item) for item in near) if near else ""))
 
     def resolve_escalation_policy(self, value, parameter="escalation_policy"):
         return self.resolve_by_name("/escalation_policies", "escalation_policies", value, parameter,
@@ -164,6 +226,10 @@ class PagerDutyModule(AnsibleModule):
 
     def resolve_team(self, value, parameter="teams"):
         return self.resolve_by_name("/teams", "teams", value, parameter, "team")
+
+    def resolve_teams(self, values, parameter="teams"):
+        """The teams that IDs or names stand for, in the order given (see :meth:`resolve_objects`)."""
+        return self.resolve_objects("/teams", "teams", values, parameter, "team")
 
     def resolve_priority(self, value, parameter="priority"):
         """A priority ID from an ID or a name such as ``P1`` (one request: the account's priorities)."""

@@ -62,6 +62,6 @@ def find_user_by_email(client, email, include=None):
     users = page.get("users") or []
     found = [u for u in users if (u.get("email") or "").lower() == wanted]
     if not found and page.get("more"):
-        users, unused = client.list_all("/users", "users", params)
+        users, unused = client.list_all("/users", "users", params, first=page)
         found = [u for u in users if (u.get("email") or "").lower() == wanted]
     return (found[0] if found else None), users

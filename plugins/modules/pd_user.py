@@ -16,8 +16,9 @@ description:
     C(Create User), C(Update User) and C(Delete User) steps do.
   - The user is found by O(user_id), or by O(email) when no ID is given (one request to PagerDuty, then an exact,
     case-insensitive match of the address).
-  - With O(state=present), a missing user is created (which needs O(from_email)); an existing user gets only the
-    fields you supplied that differ. Fields you leave out are never changed.
+  - With O(state=present), a missing user is created (which needs O(from_email), except in check mode, which only
+    warns when it is missing); an existing user gets only the fields you supplied that differ. Fields you leave out
+    are never changed.
   - Everything that can be checked before writing is checked first (the role, the email address, the lengths
     PagerDuty allows, the teams), so a bad value fails with one line naming the option and nothing is changed.
   - Creating a user is not safe to repeat, so after a lost answer the module looks the address up again instead of
@@ -33,6 +34,7 @@ attributes:
     details:
       - Looks the user and the teams up and reports what would change; writes nothing.
       - When deleting, warns if PagerDuty would refuse because the user has open incidents.
+      - When creating without O(from_email), warns that the real run needs it.
   diff_mode:
     support: full
     details:
@@ -62,7 +64,9 @@ options:
   email:
     description:
       - The user's email address (login). Identifies the user when O(user_id) is not given; matched without regard
-        to case.
+        to case, so the address is then never changed.
+      - With O(user_id), the address to set. PagerDuty stores the address as sent (logins ignore case), so a
+        different case alone is a change, sent to PagerDuty.
       - Required to create a user.
     type: str
   name:
@@ -102,10 +106,13 @@ options:
     type: str
   teams:
     description:
-      - Teams the user is a member of, by ID or exact name (a list, or a comma-separated string).
+      - Teams the user is a member of, by ID or name (a list, or a comma-separated string).
+      - A name matches exactly; only a name that matches no team exactly may match one whose name differs in case.
+        A name that looks like an ID (such as C(PLATFORMOPS)) is tried as an ID first, then as a name.
       - See O(teams_mode) for what happens to the user's other teams. Not setting this leaves the teams alone.
-      - New members get the team's default role. Teams need the account's C(teams) ability, and PagerDuty does
-        not put a C(read_only_user) (Full Stakeholder) on a team.
+      - New members get the team's default role. Teams need the account's C(teams) ability (without it PagerDuty
+        answers 402 and the module fails), and PagerDuty does not put a C(read_only_user) (Full Stakeholder) on a
+        team.
     type: list
     elements: str
   teams_mode:
@@ -118,6 +125,8 @@ options:
     default: merge
 notes:
   - Membership changes use C(PUT) and C(DELETE) on C(/teams/{id}/users/{user_id}), which are safe to repeat.
+  - When a step fails after an earlier one changed PagerDuty (for example the user was updated, then a team
+    membership was refused), the module fails with C(changed=true).
   - The returned user never holds contact-method addresses or the private calendar feed URLs
     (C(http_cal_url), C(web_cal_url)) that PagerDuty shows a user on their own profile.
 seealso:
@@ -179,8 +188,8 @@ import re
 
 from urllib.parse import quote
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils.client import PagerDutyAPIError, PagerDutyError
-from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule, as_list, is_id
+from ansible_collections.oncall.pagerduty.plugins.module_utils.client import PagerDutyAPIError
+from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule, as_list
 from ansible_collections.oncall.pagerduty.plugins.module_utils.users import (
     check_user_id, find_user_by_email, get_user, sanitized, user_path)
 
@@ -251,58 +260,36 @@ class Teams(object):
 
     def __init__(self, module, current_refs):
         self.module = module
-        self.client = module.client
         self.current = [(ref["id"], ref.get("summary") or "") for ref in current_refs]
 
     def resolve(self, entries):
-        resolved, names = [], []
-        for entry in entries:
-            known = [(i, n) for i, n in self.current if i == entry] or \
-                [(i, n) for i, n in self.current if n.lower() == entry.lower()]
-            if known:
-                resolved.append(known[0])
-                continue
-            team = self._by_id(entry) if is_id(entry) else None
-            if team is not None:
-                resolved.append((team["id"], team.get("name") or team.get("summary")))
-            else:
-                resolved.append(None)
-                names.append(entry)
-        found = self._by_names(names)
+        """(id, name) of each team, once each, in the order given."""
+        known = [self._known(entry) for entry in entries]
+        unknown = [entry for entry, team in zip(entries, known) if team is None]
+        found = iter(self.module.resolve_teams(unknown) if unknown else [])
         out, seen = [], set()
-        for item in resolved:
-            item = item or found.pop(0)
-            if item[0] not in seen:
-                seen.add(item[0])
-                out.append(item)
+        for team in known:
+            if team is None:
+                team = next(found)
+                team = (team["id"], team.get("name") or team.get("summary"))
+            if team[0] not in seen:
+                seen.add(team[0])
+                out.append(team)
         return out
 
-    def _by_id(self, team_id):
-        try:
-            return self.client.get("/teams/%s" % quote(team_id, safe=""))["team"]
-        except PagerDutyAPIError as exc:
-            if exc.status == 404:
-                return None     # maybe a name that looks like an ID
-            raise
+    def _known(self, entry):
+        """One of the user's own teams, by ID or exact name (a name in another case is asked about)."""
+        for team_id, name in self.current:
+            if entry in (team_id, name):
+                return team_id, name
+        return None
 
-    def _by_names(self, names):
-        if not names:
-            return []
-        if len(names) == 1:
-            teams = self.client.get("/teams", {"query": names[0], "limit": 100}).get("teams") or []
-        else:
-            teams, unused = self.client.list_all("/teams", "teams")
-        return [self._pick(name, teams) for name in names]
 
-    def _pick(self, name, teams):
-        found = [t for t in teams if t.get("name") == name] or \
-            [t for t in teams if (t.get("name") or "").lower() == name.lower()]
-        if not found:
-            raise PagerDutyError("teams: no PagerDuty team has the ID or name %r" % name)
-        if len(found) > 1:
-            raise PagerDutyError("teams: %r matches %d teams: %s; use the ID" % (
-                name, len(found), ", ".join("%s (%s)" % (t["name"], t["id"]) for t in found)))
-        return found[0]["id"], found[0]["name"]
+def teams_unavailable(module, exc):
+    """Fail in one line when the account has no teams (PagerDuty answers 402 on every team endpoint)."""
+    if exc.status == 402:
+        module.fail_json(msg="teams: this PagerDuty account's plan does not include teams (PagerDuty answered 402 on "
+                             "%s %s); leave teams unset" % (exc.method, exc.path), **exc.details())
 
 
 def validate(module):
@@ -397,8 +384,11 @@ def present(module, current, desired):
         if "name" not in desired:
             module.fail_json(msg="name is required to create the user %s" % desired["email"])
         if not params["from_email"]:
-            module.fail_json(msg="from_email (or PAGERDUTY_FROM_EMAIL) is required to create the user %s: PagerDuty "
-                                 "needs a From header naming the acting user" % desired["email"])
+            needed = ("from_email (or PAGERDUTY_FROM_EMAIL) is required to create the user %s: PagerDuty needs a From "
+                      "header naming the acting user" % desired["email"])
+            if not module.check_mode:
+                module.fail_json(msg=needed)
+            module.warn(needed)
 
     # 1. Work out every change, reading only.
     before = current or {}
@@ -407,8 +397,8 @@ def present(module, current, desired):
         if field not in desired:
             continue
         old, new = before.get(field), desired[field]
-        if field == "email":
-            same = (old or "").lower() == new.lower()
+        if field == "email" and not params["user_id"]:
+            same = (old or "").lower() == new.lower()      # the address found the user: it is the same address
         elif field in OPTIONAL_TEXT:
             same = (old or "") == new          # PagerDuty may show an empty bio or title as null
         else:
@@ -419,7 +409,11 @@ def present(module, current, desired):
     current_teams = before.get("teams") or []
     adding, removing = [], []
     if params["teams"] is not None:
-        wanted = Teams(module, current_teams).resolve(as_list(params["teams"]))
+        try:
+            wanted = Teams(module, current_teams).resolve(as_list(params["teams"]))
+        except PagerDutyAPIError as exc:
+            teams_unavailable(module, exc)
+            raise
         adding, removing = plan_teams(current_teams, wanted, params["teams_mode"])
         final = [(ref["id"], ref.get("summary")) for ref in current_teams if ref["id"] not in
                  [i for i, unused in removing]] + adding
@@ -458,10 +452,14 @@ def present(module, current, desired):
         user = client.put(user_path(current["id"]), {"user": body})["user"]
     else:
         user = current
-    for team_id, unused in adding:
-        client.put("/teams/%s/users/%s" % (quote(team_id, safe=""), quote(user["id"], safe="")))
-    for team_id, unused in removing:
-        client.delete("/teams/%s/users/%s" % (quote(team_id, safe=""), quote(user["id"], safe="")))
+    try:
+        for team_id, unused in adding:
+            client.put("/teams/%s/users/%s" % (quote(team_id, safe=""), quote(user["id"], safe="")))
+        for team_id, unused in removing:
+            client.delete("/teams/%s/users/%s" % (quote(team_id, safe=""), quote(user["id"], safe="")))
+    except PagerDutyAPIError as exc:
+        teams_unavailable(module, exc)
+        raise
     if adding or removing:
         user = get_user(client, user["id"]) or user
     module.finish(user=sanitized(user))

@@ -44,14 +44,18 @@ options:
     type: str
   team_ids:
     description:
-      - List only members of these teams (of any of them), by ID or exact name.
+      - List only members of these teams (of any of them), by ID or name.
       - A list, or a comma-separated string as Rundeck passes it.
+      - Each team is looked up first (one request per ID; one for a name, or one listing for several names), and a
+        team that does not exist is an error, since PagerDuty would just list nobody for it.
+      - A name matches exactly; only a name that matches no team exactly may match one whose name differs in case.
+        A name that looks like an ID (such as C(PLATFORMOPS)) is tried as an ID first, then as a name.
     type: list
     elements: str
     aliases: [teams]
   include:
     description:
-      - Related objects to return in full inside each user instead of as references.
+      - Related objects to return in full inside each user instead of as references. Each is asked for once.
       - Contact methods come without their addresses.
     type: list
     elements: str
@@ -118,10 +122,8 @@ truncated:
 
 import re
 
-from urllib.parse import quote
-
-from ansible_collections.oncall.pagerduty.plugins.module_utils.client import PagerDutyAPIError, PagerDutyError
-from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule, as_list, is_id
+from ansible_collections.oncall.pagerduty.plugins.module_utils.client import PagerDutyError
+from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule, as_list
 from ansible_collections.oncall.pagerduty.plugins.module_utils.users import (
     check_user_id, find_user_by_email, get_user, sanitized)
 
@@ -146,24 +148,13 @@ def one_user(module, include):
 
 
 def team_ids(module):
-    """Team IDs from IDs or exact names (one request per name)."""
+    """Team IDs from IDs or names; an unknown one fails (PagerDuty would quietly list nobody for it)."""
     ids = []
-    for entry in as_list(module.params["team_ids"]) or []:
-        team_id = entry if is_id(entry) else module.resolve_team(entry, parameter="team_ids")
-        if team_id not in ids:
-            ids.append(team_id)
+    entries = list(dict.fromkeys(as_list(module.params["team_ids"]) or []))
+    for team in module.resolve_teams(entries, parameter="team_ids"):
+        if team["id"] not in ids:
+            ids.append(team["id"])
     return ids
-
-
-def check_teams_exist(client, ids):
-    """An empty listing filtered by team: say so if a team ID is unknown (PagerDuty just lists nobody)."""
-    for team_id in ids:
-        try:
-            client.get("/teams/%s" % quote(team_id, safe=""))
-        except PagerDutyAPIError as exc:
-            if exc.status == 404:
-                raise PagerDutyError("team_ids: no PagerDuty team has the ID %s" % team_id)
-            raise
 
 
 def run(module):
@@ -172,7 +163,7 @@ def run(module):
     check_user_id(module)
     if params["email"] is not None and not EMAIL.match(params["email"].strip()):
         module.fail_json(msg="email must be an email address such as jane@example.com, got %r" % params["email"])
-    include = params["include"] or []
+    include = list(dict.fromkeys(params["include"] or []))      # once each, in the order given
     if params["user_id"] or params["email"]:
         user = sanitized(one_user(module, include))
         module.exit_json(changed=False, user=user, users=[user], total=1, truncated=False)
@@ -185,8 +176,6 @@ def run(module):
     if include:
         query["include[]"] = include
     users, info = module.client.list_all("/users", "users", query)
-    if not users and ids:
-        check_teams_exist(module.client, ids)
     if info["truncated"]:
         module.warn("PagerDuty lists at most 10,000 results: %d of %s users are returned; narrow the listing with "
                     "query or team_ids" % (len(users), info["total"] if info["total"] is not None else "more"))

@@ -1,11 +1,12 @@
 """pd_user against the simulator: the user lifecycle, teams, safety of creates, and clear errors."""
 
 import json
+import os
 import re
 
 import pytest
 
-from pd_harness import ADMIN_EMAIL, ROUTING_KEY
+from pd_harness import ADMIN_EMAIL, REPO, ROUTING_KEY
 
 USER_ID = re.compile(r"^P[A-Z0-9]{6}$")
 
@@ -31,12 +32,20 @@ def pd_user(ansible, args, expect_rc=0, check=False, diff=False, env=None):
                          diff=diff).result()
 
 
-def pd_user_play(ansible, args, check=False, diff=True, expect_rc=0):
+def pd_user_play(ansible, args, check=False, diff=True, expect_rc=0, from_email=ADMIN_EMAIL):
     """pd_user from a playbook, for what ad hoc runs do not show: the diff and the warnings."""
     result_file = ansible.tmp_path / ("result-%d.json" % len(ansible.runs))
     ansible.playbook("pd_user/one.yml", {"user_args": args, "result_file": str(result_file)}, check=check, diff=diff,
-                     env={"PAGERDUTY_FROM_EMAIL": ADMIN_EMAIL}, expect_rc=expect_rc)
+                     env={"PAGERDUTY_FROM_EMAIL": from_email}, expect_rc=expect_rc)
     return json.loads(result_file.read_text())
+
+
+def reset_with_teams(sim, *teams):
+    """The default account plus these teams (seed entries: id, name, members)."""
+    with open(os.path.join(REPO, "tests", "pdsim", "seeds", "default.json")) as handle:
+        seed = json.load(handle)
+    seed["teams"] += list(teams)
+    sim.reset(seed=seed)
 
 
 def test_lifecycle(ansible, sim):
@@ -208,8 +217,9 @@ def test_bad_input_fails_before_any_request(ansible, sim, args, message):
 
 
 @pytest.mark.parametrize("args, message", [
-    ("email=linus@example.com teams=Nope", "teams: no PagerDuty team has the ID or name 'Nope'"),
-    ("email=linus@example.com teams=PNOTEAM", "teams: no PagerDuty team has the ID or name 'PNOTEAM'"),
+    ("email=linus@example.com teams=Nope", "teams: no team is named 'Nope'"),
+    ("email=linus@example.com teams=PNOTEAM", "teams: no team has the ID or name 'PNOTEAM'"),
+    ("email=linus@example.com teams=Checkout,PNOTEAM", "teams: no team has the ID or name 'PNOTEAM'"),
     ("user_id=PNOPE00 name=Nobody",
      "user_id: no PagerDuty user has the ID PNOPE00 (a user is only created from an email address)"),
     ("email=linus@example.com role=owner",
@@ -224,7 +234,7 @@ def test_bad_input_fails_before_any_request(ansible, sim, args, message):
     ("email=nameless@example.com role=user", "name is required to create the user nameless@example.com"),
     ("email=jane@example.com name=Jane time_zone=Mars/Olympus",
      "PagerDuty REST API error 400 (code 2002) on POST /users: Arguments Caused Error: Time zone is invalid"),
-], ids=["team-name", "team-id", "user", "owner-role", "owner-change", "owner-delete", "stakeholder-team",
+], ids=["team-name", "team-id", "known-and-unknown-team", "user", "owner-role", "owner-change", "owner-delete", "stakeholder-team",
         "create-without-name", "time-zone"])
 def test_clear_errors_and_no_partial_change(ansible, sim, args, message):
     run = ansible.adhoc("oncall.pagerduty.pd_user", args, env={"PAGERDUTY_API_TOKEN": "pdsim-admin-token",
@@ -252,3 +262,76 @@ def test_role_names(ansible, sim, given, api_name):
     result = pd_user(ansible, "email=role.test@example.com name='Role Test' role=%s" % given)
     assert result["user"]["role"] == api_name
     assert [r["body"]["user"]["role"] for r in sim.writes()] == [api_name]
+
+
+def test_a_team_whose_name_looks_like_an_id_is_found_by_name(ansible, sim):
+    reset_with_teams(sim, {"id": "PTPOPS1", "name": "PLATFORMOPS", "members": []})
+    result = pd_user(ansible, "email=linus@example.com teams=PLATFORMOPS")
+    assert result["changed"] is True
+    assert sorted(t["id"] for t in result["user"]["teams"]) == ["PTCHKOT", "PTPOPS1"]
+    assert calls(sim.requests()) == [
+        ("GET", "/users"), ("GET", "/teams/PLATFORMOPS"), ("GET", "/teams"), ("PUT", "/teams/PTPOPS1/users/PLINUS1"),
+        ("GET", "/users/PLINUS1")]
+    assert [r["status"] for r in sim.requests()][1] == 404
+    assert sim.requests()[2]["query"]["query"] == ["PLATFORMOPS"]
+
+
+def test_a_team_id_that_exists_costs_one_request(ansible, sim):
+    pd_user(ansible, "email=linus@example.com teams=PTPLATF")
+    assert calls(sim.requests()) == [("GET", "/users"), ("GET", "/teams/PTPLATF"),
+                                     ("PUT", "/teams/PTPLATF/users/PLINUS1"), ("GET", "/users/PLINUS1")]
+
+
+def test_a_failure_after_the_user_was_updated_reports_changed(ansible, sim):
+    sim.fault(method="PUT", path="^/teams/[^/]+/users/", status=400, count=1)
+    run = ansible.adhoc("oncall.pagerduty.pd_user", "user_id=PLINUS1 job_title='Staff SRE' teams=Platform",
+                        env={"PAGERDUTY_API_TOKEN": "pdsim-admin-token"}, expect_rc=2)
+    result = run.result()
+    assert result["failed"] is True and result["changed"] is True, "PagerDuty changed the user before the failure"
+    assert result["msg"].startswith("PagerDuty REST API error 400 (code 2001) on PUT /teams/PTPLATF/users/PLINUS1")
+    assert [(r["method"], r["path"], r["status"]) for r in sim.writes()] == [
+        ("PUT", "/users/PLINUS1", 200), ("PUT", "/teams/PTPLATF/users/PLINUS1", 400)]
+    assert sim.rest("GET", "/users/PLINUS1")["user"]["job_title"] == "Staff SRE"
+
+
+def test_a_create_then_a_refused_membership_reports_changed_in_one_line(ansible, sim):
+    sim.fault(method="PUT", path="^/teams/[^/]+/users/", status=402, count=1)
+    result = pd_user(ansible, "email=new.hire@example.com name='New Hire' teams=Platform", expect_rc=2)
+    assert result["changed"] is True, "the user was created before the membership was refused"
+    created = user_by_email(sim, "new.hire@example.com")
+    assert created is not None
+    assert result["msg"] == ("teams: this PagerDuty account's plan does not include teams (PagerDuty answered 402 on "
+                             "PUT /teams/PTPLATF/users/%s); leave teams unset" % created["id"])
+    assert result["status"] == 402
+
+
+def test_an_account_without_teams_fails_in_one_line_before_writing(ansible, sim):
+    sim.reset_without_abilities("teams")
+    run = ansible.adhoc("oncall.pagerduty.pd_user", "email=linus@example.com job_title=Lead teams=Platform",
+                        env={"PAGERDUTY_API_TOKEN": "pdsim-admin-token"}, expect_rc=2)
+    result = run.result()
+    assert result["msg"] == ("teams: this PagerDuty account's plan does not include teams (PagerDuty answered 402 on "
+                             "GET /teams); leave teams unset")
+    assert result["changed"] is False and "Traceback" not in run.output
+    assert sim.writes() == []
+
+
+def test_check_mode_create_without_from_email_warns(ansible, sim):
+    result = pd_user_play(ansible, {"email": "new.hire@example.com", "name": "New Hire"}, check=True, from_email="")
+    assert result["changed"] is True and result["user"]["email"] == "new.hire@example.com"
+    assert ("from_email (or PAGERDUTY_FROM_EMAIL) is required to create the user new.hire@example.com: PagerDuty "
+            "needs a From header naming the acting user") in result["warnings"]
+    assert sim.writes() == []
+
+
+def test_an_email_that_differs_only_in_case_is_set_when_the_user_is_found_by_id(ansible, sim):
+    # PagerDuty stores the address as sent; logins ignore its case
+    result = pd_user_play(ansible, {"user_id": "PLINUS1", "email": "Linus@Example.com"})
+    assert result["changed"] is True
+    assert result["diff"] == {"before": {"email": "linus@example.com"}, "after": {"email": "Linus@Example.com"}}
+    assert [r["body"]["user"]["email"] for r in sim.writes()] == ["Linus@Example.com"]
+    assert sim.rest("GET", "/users/PLINUS1")["user"]["email"] == "Linus@Example.com"
+    sim.call("DELETE", "/_sim/requests")
+    # found by the address, the address is the key, not a change
+    assert pd_user(ansible, "email=linus@example.com name='Linus Ops'")["changed"] is False
+    assert sim.writes() == []

@@ -1,8 +1,11 @@
 """pd_user_info against the simulator: one user, filtered listings, all pages in order, the 10,000 cap."""
 
 import json
+import os
 
 import pytest
+
+from pd_harness import REPO
 
 ADMIN_ENV = {"PAGERDUTY_API_TOKEN": "pdsim-admin-token"}
 
@@ -112,7 +115,8 @@ def test_team_filter_takes_ids_and_names_comma_separated(ansible, sim):
     assert [u["name"] for u in result["users"]] == ["Grace Hopper", "Ken Observer", "Linus Ops", "Margaret Oncall"]
     listing = pages(sim)[-1]
     assert listing["query"]["team_ids[]"] == ["PTCHKOT", "PTPLATF"]
-    assert [r["path"] for r in sim.requests()] == ["/teams", "/users"], "one request for the name, one page"
+    assert [r["path"] for r in sim.requests()] == ["/teams/PTCHKOT", "/teams", "/users"], \
+        "one request for the ID, one for the name, one page"
 
 
 def test_check_mode_is_supported_and_reads_only(ansible, sim):
@@ -125,15 +129,76 @@ def test_check_mode_is_supported_and_reads_only(ansible, sim):
     ("user_id=PNOPE00", "user_id: no PagerDuty user has the ID PNOPE00", 1),
     ("email=nobody@example.com", "email: no PagerDuty user has the address nobody@example.com", 1),
     ("email=nobody", "email must be an email address such as jane@example.com, got 'nobody'", 0),
-    ("team_ids=PNOTEAM", "team_ids: no PagerDuty team has the ID PNOTEAM", 2),
+    ("team_ids=PNOTEAM", "team_ids: no team has the ID or name 'PNOTEAM'", 2),
+    ("team_ids=PTCHKOT,PNOTEAM", "team_ids: no team has the ID or name 'PNOTEAM'", 3),
     ("team_ids=Nope", "team_ids: no team is named 'Nope'", 1),
     ("user_id=PGRACE1 query=x", "parameters are mutually exclusive: user_id|email|query", 0),
     ("include=everything", "value of include must be one or more of: contact_methods, notification_rules, teams. "
                            "Got no match for: everything", 0),
-], ids=["user-id", "email", "bad-email", "team-id", "team-name", "exclusive", "include"])
+], ids=["user-id", "email", "bad-email", "team-id", "known-and-unknown-team-ids", "team-name", "exclusive",
+        "include"])
 def test_clear_errors(ansible, sim, args, message, requests):
     run = ansible.adhoc("oncall.pagerduty.pd_user_info", args, env=ADMIN_ENV, expect_rc=2)
     result = run.result()
     assert result["msg"].startswith(message), result["msg"]
     assert "\n" not in result["msg"] and "Traceback" not in run.output
     assert len(sim.requests()) == requests
+
+
+def test_include_asks_for_each_once(ansible, sim):
+    info(ansible, "query=grace include=teams,teams,contact_methods,teams")
+    assert pages(sim)[0]["query"]["include[]"] == ["teams", "contact_methods"]
+
+
+# -- names that look like IDs (the resolution every module shares) ----------------------------------------------
+
+def reset_with(sim, teams=(), escalation_policies=()):
+    """The default account plus these teams and escalation policies (seed entries)."""
+    with open(os.path.join(REPO, "tests", "pdsim", "seeds", "default.json")) as handle:
+        seed = json.load(handle)
+    seed["teams"] += list(teams)
+    seed["escalation_policies"] += list(escalation_policies)
+    sim.reset(seed=seed)
+
+
+def test_a_team_named_like_an_id_is_found_by_name(ansible, sim):
+    reset_with(sim, teams=[{"id": "PTPOPS1", "name": "PLATFORMOPS", "members": [{"user": "grace@example.com"}]}])
+    result = info(ansible, "team_ids=PLATFORMOPS")
+    assert [u["id"] for u in result["users"]] == ["PGRACE1"]
+    assert [(r["path"], r["status"]) for r in sim.requests()] == [
+        ("/teams/PLATFORMOPS", 404), ("/teams", 200), ("/users", 200)]
+    assert pages(sim)[0]["query"]["team_ids[]"] == ["PTPOPS1"]
+
+
+def test_a_team_id_that_exists_costs_one_request(ansible, sim):
+    result = info(ansible, "team_ids=PTPLATF")
+    assert [u["id"] for u in result["users"]] == ["PKENOBS", "PMARGRT"]
+    assert [r["path"] for r in sim.requests()] == ["/teams/PTPLATF", "/users"]
+
+
+def test_a_team_name_past_the_first_page_of_the_search(ansible, sim):
+    # 120 teams contain "Ops" and sort before the team named exactly "Ops": it is on the second page
+    others = [{"name": "A Ops %03d" % n} for n in range(120)]
+    reset_with(sim, teams=others + [{"id": "PTOPS01", "name": "Ops", "members": [{"user": "linus@example.com"}]}])
+    result = info(ansible, "team_ids=Ops")
+    assert [u["id"] for u in result["users"]] == ["PLINUS1"]
+    searches = [r for r in sim.requests() if r["path"] == "/teams"]
+    assert [r["query"].get("offset", ["0"]) for r in searches] == [["0"], ["100"]], "the first page is read once"
+    assert all(r["query"]["query"] == ["Ops"] for r in searches)
+
+
+def test_an_escalation_policy_named_like_an_id_is_found_by_name(ansible, sim):
+    reset_with(sim, escalation_policies=[{"id": "PEPPOST", "name": "POSTMORTEM",
+                                          "rules": [{"targets": ["grace@example.com"]}]}])
+    incident = sim.create_incident()
+    mark = sim.mark()
+    result = ansible.adhoc("oncall.pagerduty.pd_incident_responder",
+                           "incident_id=%s escalation_policies=POSTMORTEM" % incident["id"], rest=True).result()
+    assert result["requested"] == ["escalation_policy:PEPPOST"]
+    lookups = [(r["path"], r["status"]) for r in sim.requests(since=mark) if r["path"].startswith("/escalation")]
+    assert lookups == [("/escalation_policies/POSTMORTEM", 404), ("/escalation_policies", 200)]
+    mark = sim.mark()
+    ansible.adhoc("oncall.pagerduty.pd_incident_responder", "incident_id=%s escalation_policies=PEPPLT1"
+                  % incident["id"], rest=True)
+    lookups = [r["path"] for r in sim.requests(since=mark) if r["path"].startswith("/escalation")]
+    assert lookups == ["/escalation_policies/PEPPLT1"], "an ID that exists costs one request"

@@ -73,7 +73,7 @@ def list_teams(account, request):
 
 @route("GET", "/teams/{id}")
 def get_team(account, request):
-    return {"team": account.render_team(account.teams.get(request.params["id"]))}
+    return {"team": account.render_team(account.team(request.params["id"]))}
 
 
 @route("GET", "/teams/{id}/members")

@@ -253,6 +253,16 @@ class Directory(object):
         self.team_members[team_id] = {}
         return self.teams.add(team)
 
+    def require_teams(self):
+        """Teams are a plan feature: without the ``teams`` ability the team endpoints answer 402."""
+        if not self.has_ability("teams"):
+            raise PaymentRequired("Teams are not available to this account")
+
+    def team(self, team_id):
+        """``GET /teams/{id}``."""
+        self.require_teams()
+        return self.teams.get(team_id)
+
     def render_team(self, team):
         out = dict(team)
         out["self"] = reference(team)["self"]
@@ -261,8 +271,7 @@ class Directory(object):
 
     def set_team_member(self, team_id, user_id, role=None):
         """``PUT /teams/{id}/users/{user_id}``: add a user (with the team's default role) or change the role."""
-        if not self.has_ability("teams"):
-            raise PaymentRequired("Teams are not available to this account")
+        self.require_teams()
         team = self.teams.get(team_id)
         user = self.users.get(user_id)
         if role is not None and role not in TEAM_ROLES:
@@ -273,13 +282,14 @@ class Directory(object):
         members[user_id] = role or members.get(user_id) or team.get("default_role") or "manager"
 
     def remove_team_member(self, team_id, user_id):
-        if not self.has_ability("teams"):
-            raise PaymentRequired("Teams are not available to this account")
+        self.require_teams()
         self.teams.get(team_id)
         self.users.get(user_id)
         self.team_members[team_id].pop(user_id, None)
 
     def search_teams(self, query=None):
+        """``GET /teams``: the teams whose name contains ``query``, by name."""
+        self.require_teams()
         teams = self.teams.values()
         if query:
             teams = [t for t in teams if query.lower() in t["name"].lower()]

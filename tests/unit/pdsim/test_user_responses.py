@@ -47,3 +47,11 @@ def test_user_error_answers(check, sim):
     body = check("POST", "/users", {"user": {"type": "user", "name": "RO", "email": "ro@example.com",
                                              "role": "read_only_user"}}, expect=402)
     assert body["error"]["code"] == 2014
+
+
+def test_team_answers_without_the_teams_ability(check, sim):
+    sim.account.abilities.discard("teams")
+    for method, target in (("GET", "/teams"), ("GET", "/teams?query=Check"), ("GET", "/teams/PTCHKOT"),
+                           ("PUT", "/teams/PTCHKOT/users/PLINUS1"), ("DELETE", "/teams/PTCHKOT/users/PLINUS1")):
+        body = check(method, target, expect=402)
+        assert body["error"]["code"] == 2014, (method, target)

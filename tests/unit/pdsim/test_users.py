@@ -122,6 +122,10 @@ def test_teams_need_the_ability(account):
         account.set_team_member("PTCHKOT", "PKENOBS")
     with pytest.raises(PaymentRequired):
         account.remove_team_member("PTCHKOT", "PLINUS1")
+    with pytest.raises(PaymentRequired):
+        account.search_teams("Check")
+    with pytest.raises(PaymentRequired):
+        account.team("PTCHKOT")
 
 
 def test_calendar_urls_only_for_oneself_or_an_admin_who_asks(account):

@@ -117,6 +117,20 @@ def test_eu_region_and_overrides():
     assert client.events_url == "http://127.0.0.1:2"
 
 
+@pytest.mark.parametrize("pasted", [
+    "https://events.example.com", "https://events.example.com/", "https://events.example.com/v2",
+    "https://events.example.com/v2/enqueue", "https://events.example.com/v2/enqueue/",
+    "https://events.example.com/v2/change/enqueue",
+])
+def test_a_pasted_events_endpoint_is_reduced_to_the_base_url(pasted):
+    client, adapter, waits = make([(202, {}, {"status": "success"}), (202, {}, {"status": "success"})],
+                                  events_url=pasted)
+    client.send_event({"event_action": "trigger"})
+    client.send_change_event({"payload": {}})
+    assert [c.url for c in adapter.calls] == ["https://events.example.com/v2/enqueue",
+                                              "https://events.example.com/v2/change/enqueue"]
+
+
 def test_unknown_region_is_refused():
     with pytest.raises(pd.PagerDutyConfigError, match="region must be one of eu, us"):
         make([], region="apac")
@@ -141,6 +155,13 @@ def test_429_waits_for_ratelimit_reset_plus_jitter():
     assert client.get("/users") == {"ok": True}
     assert len(adapter.calls) == 2
     assert 3.05 <= waits[0] <= 3.05 + 0.3 + 1e-9
+
+
+def test_429_with_ratelimit_reset_zero_retries_at_once():
+    # 0 means the window has already reset: it is not a missing header (Retry-After says otherwise here)
+    client, adapter, waits = make([(429, {"ratelimit-reset": "0", "Retry-After": "30"}, None), OK])
+    assert client.get("/users") == {"ok": True}
+    assert waits == [pytest.approx(0.05)]
 
 
 def test_429_uses_retry_after_when_there_is_no_ratelimit_header():
@@ -202,6 +223,28 @@ def test_unsafe_write_is_resent_when_confirm_finds_nothing():
     client, adapter, waits = make([(500, {}, None), (201, {}, {"note": {"id": "N"}})])
     assert client.post("/incidents/P1/notes", {"note": {}}, needs_from=True, confirm=confirm) == {"note": {"id": "N"}}
     assert len(adapter.calls) == 2 and confirmations == [1]
+
+
+def test_writes_that_pagerduty_accepted_are_recorded():
+    client, adapter, waits = make([OK, (201, {}, {"note": {"id": "N"}}), (500, {}, None), (204, {}, None),
+                                   (400, {}, {"error": {"message": "bad"}}), (202, {}, {"status": "success"})])
+    client.get("/users")
+    client.post("/incidents/P1/notes", {"note": {}}, needs_from=True)
+    client.put("/teams/T1/users/U1")            # a 500, then a 204 on the retry
+    with pytest.raises(pd.PagerDutyAPIError):
+        client.delete("/users/U1")
+    client.send_event({"event_action": "trigger"})
+    assert client.writes == [("POST", "/incidents/P1/notes"), ("PUT", "/teams/T1/users/U1"), ("POST", "/v2/enqueue")]
+
+
+def test_a_write_found_by_confirm_is_recorded():
+    client, adapter, waits = make([ReadTimeout("read timed out")])
+    client.post("/users", {"user": {}}, needs_from=True, confirm=lambda: {"user": {"id": "U1"}})
+    assert client.writes == [("POST", "/users")]
+    client, adapter, waits = make([ReadTimeout("read timed out")])
+    with pytest.raises(pd.PagerDutyUncertainWriteError):
+        client.post("/users", {"user": {}}, needs_from=True)
+    assert client.writes == []
 
 
 def test_connection_refused_is_retried_even_for_unsafe_writes():
@@ -342,6 +385,34 @@ def test_classic_pagination_concurrent_in_order():
     assert info == {"total": 2500, "truncated": False, "pages": 25}
     assert len(adapter.calls) == 25
     assert all(query(c)["query"] == ["u"] for c in adapter.calls)
+
+
+def test_concurrent_pages_step_by_the_limit_pagerduty_echoes():
+    # asked for 100 a page, PagerDuty serves 25: the next offsets are 25, 50, ... so that nothing is skipped
+    items = [{"id": n} for n in range(130)]
+    serve = page_server(items, "things")
+
+    def at_most_25(request):
+        q = query(request)
+        status, headers, body = serve(request)
+        limit = min(25, int(q["limit"][0]))
+        offset = int(q["offset"][0])
+        return status, headers, dict(body, things=items[offset:offset + limit], limit=limit,
+                                     more=offset + limit < len(items))
+    client, adapter, waits = make([at_most_25] * 6)
+    found, info = client.list_all("/things", "things")
+    assert found == items and info["pages"] == 6
+    assert sorted(int(query(c)["offset"][0]) for c in adapter.calls) == [0, 25, 50, 75, 100, 125]
+    assert all(query(c)["limit"] == ["25"] for c in adapter.calls[1:])
+
+
+def test_a_listing_goes_on_from_a_first_page_the_caller_has():
+    items = [{"id": n} for n in range(250)]
+    client, adapter, waits = make([page_server(items, "things")] * 3)
+    first = client.get("/things", {"limit": 100, "offset": 0})
+    found, info = client.list_all("/things", "things", first=first)
+    assert found == items and info["pages"] == 3
+    assert [int(query(c)["offset"][0]) for c in adapter.calls] == [0, 100, 200], "page 0 is not asked for twice"
 
 
 def test_classic_pagination_without_total_is_sequential():

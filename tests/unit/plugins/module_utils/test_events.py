@@ -17,12 +17,12 @@ def trigger(**kwargs):
 def test_trigger_body():
     event = trigger(dedup_key="disk-db1", component="pg", group="db", event_class="disk",
                     custom_details={"free": "1%"}, client="Ansible", client_url="https://awx.example.com/jobs/1",
-                    timestamp="2026-11-23T08:42:58.315+0000")
+                    timestamp="2026-11-23T08:42:58.315+00:00")
     assert event == {
         "routing_key": KEY, "event_action": "trigger", "dedup_key": "disk-db1",
         "payload": {"summary": "Disk full", "source": "db1", "severity": "critical", "component": "pg",
                     "group": "db", "class": "disk", "custom_details": {"free": "1%"},
-                    "timestamp": "2026-11-23T08:42:58.315+0000"},
+                    "timestamp": "2026-11-23T08:42:58.315+00:00"},
         "client": "Ansible", "client_url": "https://awx.example.com/jobs/1",
     }
 
@@ -99,3 +99,37 @@ def test_change_event():
     assert build_change_event(KEY, "x")["payload"]["timestamp"].endswith("Z")
     with pytest.raises(EventValidationError, match="summary is required"):
         build_change_event(KEY, "")
+
+
+@pytest.mark.parametrize("timestamp, sent", [
+    ("2026-11-23T08:42:58Z", "2026-11-23T08:42:58Z"),
+    ("2026-11-23t08:42:58z", "2026-11-23T08:42:58Z"),
+    ("2026-11-23T08:42:58.315+0000", "2026-11-23T08:42:58.315+00:00"),
+    ("2026-11-23T09:42:58.5+01:00", "2026-11-23T09:42:58.5+01:00"),
+    ("2026-11-23 08:42:58-05:30", "2026-11-23T08:42:58-05:30"),
+    ("2026-11-23T08:42Z", "2026-11-23T08:42:00Z"),
+    ("2024-02-29T23:59:59.999999+14:00", "2024-02-29T23:59:59.999999+14:00"),
+])
+def test_real_timestamps_with_a_zone_are_sent_in_rfc3339_form(timestamp, sent):
+    """ISO 8601 forms that RFC 3339 (and so PagerDuty's Events API) refuses are rewritten, not refused."""
+    assert trigger(timestamp=timestamp)["payload"]["timestamp"] == sent
+    assert build_change_event(KEY, "x", timestamp=timestamp)["payload"]["timestamp"] == sent
+
+
+@pytest.mark.parametrize("timestamp", [
+    "2026-13-45T99:99:00Z",          # no such month, day, hour or minute
+    "2026-02-30T08:00:00Z",          # no such day
+    "2025-02-29T08:00:00Z",          # not a leap year
+    "2026-11-23T08:42:61Z",          # no such second
+    "2026-11-23T08:42:58",           # no zone: PagerDuty would have to guess it
+    "2026-11-23T08:42:58+25:00",     # no such offset
+    "2026-11-23",                    # no time
+    "2026-11-23T08:42:58Z trailing",
+])
+def test_impossible_or_zoneless_timestamps_fail_before_sending(timestamp):
+    for build in (lambda: trigger(timestamp=timestamp), lambda: build_change_event(KEY, "x", timestamp=timestamp)):
+        with pytest.raises(EventValidationError) as raised:
+            build()
+        message = str(raised.value)
+        assert message.startswith("timestamp must be an ISO 8601 date and time with a time zone")
+        assert message.endswith("got %r" % timestamp) and "\n" not in message
