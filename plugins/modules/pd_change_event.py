@@ -49,7 +49,8 @@ options:
     type: str
   timestamp:
     description:
-      - When the change happened, in ISO 8601 (for example C(2026-11-23T08:42:58Z)). Defaults to now.
+      - When the change happened, as a date and time with a time zone (RFC 3339), for example
+        C(2026-11-23T08:42:58Z) or C(2026-11-23T09:42:58.315+01:00). Defaults to now.
     type: str
   custom_details:
     description:
@@ -87,6 +88,43 @@ EXAMPLES = r"""
     summary: Rotated the database password
     links: https://wiki.example.com/runbooks/rotate-db,https://rundeck.example.com/execution/show/42
   delegate_to: localhost
+
+- name: EU account, a change made earlier (the time it happened, not now)
+  oncall.pagerduty.pd_change_event:
+    routing_key: "{{ pagerduty_routing_key }}"
+    region: eu
+    summary: Failed over the primary database
+    timestamp: "2026-11-23T08:42:58Z"
+  delegate_to: localhost
+
+- name: Against a test endpoint with a self-signed certificate, waiting at most 20 seconds in all for retries
+  oncall.pagerduty.pd_change_event:
+    routing_key: "{{ pagerduty_routing_key }}"
+    events_url: https://pagerduty-double.test.example.com
+    validate_certs: false
+    timeout: 10
+    max_retry_wait: 20
+    summary: Deployed checkout-api to staging
+  delegate_to: localhost
+
+- name: Connection options once for the whole group, through an internal relay (the REST ones are for the note)
+  module_defaults:
+    group/oncall.pagerduty.pagerduty:
+      api_token: "{{ pagerduty_api_token }}"
+      from_email: ops-bot@example.com
+      api_url: https://pagerduty-relay.example.com/rest
+      events_url: https://pagerduty-relay.example.com/events
+  delegate_to: localhost
+  block:
+    - name: Record the rollback
+      oncall.pagerduty.pd_change_event:
+        routing_key: "{{ pagerduty_routing_key }}"
+        summary: Rolled back checkout-api to 1.4.1
+
+    - name: Say so on the incident
+      oncall.pagerduty.pd_incident_note:
+        incident_id: "{{ pagerduty_incident_id }}"
+        note: Rolled back checkout-api to 1.4.1
 """
 
 RETURN = r"""

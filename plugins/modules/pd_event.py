@@ -19,8 +19,15 @@ description:
   - Everything PagerDuty would refuse is refused before sending, with a message naming the option.
   - A trigger without O(dedup_key) gets a new random key, returned as RV(dedup_key). Because the key is chosen before
     sending, a trigger resent after a lost answer cannot open a second alert.
-  - When O(api_token) is also available, V(acknowledge) and V(resolve) first look up the incident with that key and
-    send nothing (C(changed=false)) when it is already in that state or there is no open incident for the key.
+  - V(acknowledge) and V(resolve) are safe to repeat; PagerDuty ignores one that has nothing to do.
+  - When O(api_token) is also available, V(acknowledge) first looks up the open incidents with that key and sends
+    nothing (C(changed=false)) only when that proves the alert is already acknowledged, that is when exactly one open
+    incident in the account has the key, it is acknowledged, and it holds the open alert with the key. In every other
+    case (no open incident, several on different services, the alert grouped into another incident) the event is
+    sent. The REST API does not tell which service a routing key belongs to, so a key that is also open on another
+    service always sends.
+  - V(resolve) is always sent. No REST lookup can prove an alert resolved, because an alert grouped into another
+    incident is not found by its key.
 author:
   - oncall.pagerduty developers (@oncall)
 extends_documentation_fragment:
@@ -38,7 +45,9 @@ attributes:
     support: partial
     details:
       - A V(trigger) is always sent, as each one is recorded on the alert.
-      - V(acknowledge) and V(resolve) are idempotent when O(api_token) is set.
+      - V(acknowledge) reports C(changed=false) and sends nothing when O(api_token) is set and the alert is provably
+        acknowledged already (see the description).
+      - V(resolve) is always sent and reports C(changed=true); PagerDuty ignores a resolve of a resolved alert.
 options:
   event_action:
     description:
@@ -69,7 +78,8 @@ options:
     choices: [critical, error, warning, info]
   timestamp:
     description:
-      - When the emitting tool detected or generated the event, in ISO 8601 (for example C(2026-11-23T08:42:58Z)).
+      - When the emitting tool detected or generated the event, as a date and time with a time zone (RFC 3339), for
+        example C(2026-11-23T08:42:58Z) or C(2026-11-23T09:42:58.315+01:00).
     type: str
   component:
     description:
@@ -120,6 +130,7 @@ EXAMPLES = r"""
     summary: "Disk 95% full on {{ inventory_hostname }}"
     source: "{{ inventory_hostname }}"
     severity: critical
+    timestamp: "{{ now(utc=true, fmt='%Y-%m-%dT%H:%M:%SZ') }}"
     component: postgres
     group: checkout-db
     class: disk
@@ -131,16 +142,18 @@ EXAMPLES = r"""
       - href: https://grafana.example.com/d/disk
         text: Disk dashboard
     images: https://grafana.example.com/render/disk.png
+    client: AWX
+    client_url: "https://awx.example.com/#/jobs/playbook/{{ awx_job_id }}"
   delegate_to: localhost
 
-- name: Resolve it once the disk is cleaned
+- name: Resolve it once the disk is cleaned (always sent; PagerDuty ignores it if already resolved)
   oncall.pagerduty.pd_event:
     routing_key: "{{ pagerduty_routing_key }}"
     event_action: resolve
     dedup_key: "disk-full-{{ inventory_hostname }}"
   delegate_to: localhost
 
-- name: Acknowledge only if still open (needs a REST token to look it up)
+- name: Acknowledge; with a REST token nothing is sent when it is provably acknowledged already
   oncall.pagerduty.pd_event:
     routing_key: "{{ pagerduty_routing_key }}"
     api_token: "{{ pagerduty_api_token }}"
@@ -155,6 +168,38 @@ EXAMPLES = r"""
     severity: error
     source: backup01.example.com
   delegate_to: localhost
+
+- name: Against a test endpoint with a self-signed certificate, waiting at most 20 seconds in all for retries
+  oncall.pagerduty.pd_event:
+    routing_key: "{{ pagerduty_routing_key }}"
+    api_token: "{{ pagerduty_api_token }}"
+    api_url: https://pagerduty-double.test.example.com
+    events_url: https://pagerduty-double.test.example.com
+    validate_certs: false
+    timeout: 10
+    max_retry_wait: 20
+    event_action: acknowledge
+    dedup_key: deploy-failed-42
+  delegate_to: localhost
+
+- name: Connection options once for the whole group; the routing key only on the event module
+  module_defaults:
+    group/oncall.pagerduty.pagerduty:
+      api_token: "{{ pagerduty_api_token }}"
+      from_email: ops-bot@example.com
+      region: eu
+  delegate_to: localhost
+  block:
+    - name: Acknowledge the alert
+      oncall.pagerduty.pd_event:
+        routing_key: "{{ pagerduty_routing_key }}"
+        event_action: acknowledge
+        dedup_key: deploy-failed-42
+
+    - name: Say why on its incident (from_email is for writes like this one)
+      oncall.pagerduty.pd_incident_note:
+        incident_id: "{{ pagerduty_incident_id }}"
+        note: Rolling back deploy 42
 """
 
 RETURN = r"""
@@ -181,8 +226,8 @@ event:
            "payload": {"summary": "Disk 95% full on db1", "source": "db1", "severity": "critical"}}
 incident:
   description:
-    - The incident found for O(dedup_key) when O(api_token) was used to check the state first.
-  returned: when O(event_action) is V(acknowledge) or V(resolve) and O(api_token) is set
+    - The only open incident with O(dedup_key) in the account, when O(api_token) was used to check the state first.
+  returned: when O(event_action) is V(acknowledge), O(api_token) is set and exactly one open incident has the key
   type: dict
 """
 
@@ -190,16 +235,37 @@ import socket
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils.events import (
     EventValidationError, build_alert_event)
+from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import OPEN_STATUSES
 from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule
 
 
-def open_incident(module, dedup_key):
-    """The newest incident whose key is ``dedup_key`` (open ones first), or None."""
-    page = module.client.get("/incidents", {"incident_key": dedup_key, "date_range": "all", "limit": 100})
+def only_open_incident(module, dedup_key):
+    """The open incident with ``dedup_key`` if it is the only one in the account, else None."""
+    page = module.client.get("/incidents", {"incident_key": dedup_key, "statuses[]": list(OPEN_STATUSES),
+                                            "date_range": "all", "limit": 2})
     incidents = page.get("incidents") or []
-    open_ones = [i for i in incidents if i.get("status") != "resolved"]
-    candidates = open_ones or incidents
-    return candidates[-1] if candidates else None
+    return incidents[0] if len(incidents) == 1 and not page.get("more") else None
+
+
+def holds_open_alert(module, incident, dedup_key):
+    """Whether the open alert with ``dedup_key`` is in ``incident`` (not grouped into another one)."""
+    page = module.client.get("/incidents/%s/alerts" % incident["id"], {"alert_key": dedup_key, "limit": 100})
+    return any(a.get("alert_key") == dedup_key and a.get("status") != "resolved" for a in page.get("alerts") or [])
+
+
+def acknowledged_already(module, dedup_key):
+    """``(incident, proven)``: the incident checked, and whether it proves an acknowledge has nothing to do.
+
+    The REST API does not tell which service a routing key belongs to, so the
+    proof is an acknowledged incident that is the only open one with the key in
+    the account and holds the open alert with that key.  Without that proof
+    (no incident, several services, an alert grouped elsewhere) the event is
+    sent: PagerDuty ignores an acknowledge that has nothing to do.
+    """
+    incident = only_open_incident(module, dedup_key)
+    if incident is None or incident.get("status") != "acknowledged":
+        return incident, False
+    return incident, holds_open_alert(module, incident, dedup_key)
 
 
 def run(module):
@@ -217,15 +283,13 @@ def run(module):
     shown = dict((k, v) for k, v in event.items() if k != "routing_key")
     result = dict(dedup_key=event["dedup_key"], event=shown)
 
-    action = params["event_action"]
-    if action != "trigger" and params["api_token"]:
-        incident = open_incident(module, event["dedup_key"])
-        result["incident"] = incident
-        target = "acknowledged" if action == "acknowledge" else "resolved"
-        if incident is None or incident.get("status") in (target, "resolved"):
-            why = ("no incident has the key %s" % event["dedup_key"] if incident is None
-                   else "incident %s is already %s" % (incident.get("id"), incident.get("status")))
-            module.exit_json(changed=False, status="skipped", message="Nothing sent: %s" % why, **result)
+    if params["event_action"] == "acknowledge" and params["api_token"]:
+        incident, proven = acknowledged_already(module, event["dedup_key"])
+        if incident is not None:
+            result["incident"] = incident
+        if proven:
+            module.exit_json(changed=False, status="skipped", message="Nothing sent: incident %s is already "
+                             "acknowledged" % incident.get("id"), **result)
 
     if module.check_mode:
         module.exit_json(changed=True, status="skipped", message="Check mode: the event was not sent", **result)

@@ -95,3 +95,65 @@ def test_read_only_token_cannot_write(call):
     status, body, headers = call("POST", "/incidents/X/notes", {"note": {"content": "x"}},
                                  headers={"authorization": "Token token=pdsim-readonly-token"})
     assert status == 403 and body["error"]["code"] == 2010
+
+
+def trigger_at(call, timestamp):
+    event = {"routing_key": "pdsimroutingkeycheckoutapi000001", "event_action": "trigger", "dedup_key": "clock",
+             "payload": {"summary": "s", "source": "h", "severity": "info", "timestamp": timestamp}}
+    return call("POST", "/v2/enqueue", event, headers={"accept": None})
+
+
+@pytest.mark.parametrize("timestamp", [
+    "2026-11-23T08:42:58Z", "2026-11-23T08:42:58.123Z", "2026-11-23T08:42:58.123456789+05:30",
+    "2026-11-23T08:42:58-00:00", "2026-11-23t08:42:58z",
+])
+def test_rfc3339_date_times_are_accepted(call, timestamp):
+    status, body, headers = trigger_at(call, timestamp)
+    assert status == 202, body
+
+
+@pytest.mark.parametrize("timestamp", [
+    "2026-11-23",                   # a date only
+    "2026-01-01 10:00",             # a space, no seconds, no offset
+    "2026-01-01T10:00Z",            # no seconds
+    "2026-01-01 10:00:00Z",         # a space instead of T
+    "2026-11-23T08:42:58",          # no offset
+    "2026-11-23T08:42:58+0000",     # an offset without its colon
+    "2026-13-23T08:42:58Z",         # no 13th month
+])
+def test_other_date_times_are_refused(call, timestamp):
+    status, body, headers = trigger_at(call, timestamp)
+    assert status == 400, body
+    assert body["errors"] == ["payload.timestamp: %r is not a 'date-time'" % timestamp]
+
+
+def patterned_header_contract(contract):
+    """A contract with one operation whose headers carry patterns: PagerDuty's Authorization and a trace ID."""
+    from pdsim.openapi import Contract
+
+    authorization = contract.documents["rest"]["components"]["parameters"]["header_Authorization"]
+    trace = {"name": "X-Trace", "in": "header", "required": True,
+             "schema": {"type": "string", "pattern": "^[0-9a-f]{8}$"}}
+    parameters = [{"$ref": "#/components/parameters/header_Authorization"}, trace]
+    rest = {"openapi": "3.0.2", "components": {"parameters": {"header_Authorization": authorization}},
+            "paths": {"/things": {"get": {"parameters": parameters, "responses": {"200": {"description": "OK"}}}}}}
+    return Contract(rest, {"openapi": "3.0.2", "paths": {}})
+
+
+def test_header_patterns_are_enforced(contract):
+    from pdsim.errors import InvalidInput
+
+    things = patterned_header_contract(contract).match("rest", "GET", "/things")
+    assert things.validate({"authorization": "Token token=abc123", "x-trace": "0badcafe"}, {}, None) == {}
+    with pytest.raises(InvalidInput) as refused:
+        things.validate({"authorization": "Token token=abc123", "x-trace": "not-hex"}, {}, None)
+    assert refused.value.errors == ["The X-Trace header must match ^[0-9a-f]{8}$, not 'not-hex'"]
+
+
+def test_authorization_pattern_is_not_enforced_for_the_simulators_tokens(contract):
+    import re
+
+    pattern = contract.documents["rest"]["components"]["parameters"]["header_Authorization"]["schema"]["pattern"]
+    assert not re.search(pattern, "Token token=pdsim-admin-token"), "the seed token is not in PagerDuty's format"
+    things = patterned_header_contract(contract).match("rest", "GET", "/things")
+    assert things.validate({"authorization": "Token token=pdsim-admin-token", "x-trace": "0badcafe"}, {}, None) == {}
