@@ -34,12 +34,16 @@ def assignee_ids(incident):
 
 
 def escalation_levels(module, policy_id):
-    """{level: set of user IDs on call at that level} for an escalation policy (one request)."""
-    page = module.client.get("/oncalls", {"escalation_policy_ids[]": [policy_id], "limit": 100})
+    """({level: set of user IDs on call at that level}, the policy's name or None), from every page of /oncalls."""
+    if not policy_id:
+        raise PagerDutyError("the incident has no escalation policy to escalate along")
+    oncalls, unused = module.client.list_all("/oncalls", "oncalls", {"escalation_policy_ids[]": [policy_id]})
     levels = {}
-    for oncall in page.get("oncalls") or []:
+    name = None
+    for oncall in oncalls:
         levels.setdefault(oncall["escalation_level"], set()).add(oncall["user"]["id"])
-    return levels
+        name = name or (oncall.get("escalation_policy") or {}).get("summary")
+    return levels, name
 
 
 def levels_matching(levels, assigned):
@@ -55,6 +59,45 @@ def levels_matching(levels, assigned):
         return []
     exact = [level for level in sorted(levels) if levels[level] == assigned]
     return exact or [level for level in sorted(levels) if assigned <= levels[level]]
+
+
+def read_log_entries(module, incident_id):
+    """The incident's log entries, newest first (every page)."""
+    entries, unused = module.client.list_all("/incidents/%s/log_entries" % incident_id, "log_entries")
+    return sorted(entries, key=lambda entry: entry.get("created_at") or "", reverse=True)
+
+
+def escalation_entry_ids(entries):
+    return set(entry.get("id") for entry in entries if entry.get("type") == "escalate_log_entry")
+
+
+def level_from_log_entries(entries):
+    """The escalation level the log entries (newest first) prove, or None when they do not tell.
+
+    PagerDuty's log entries carry no level: an ``escalate_log_entry`` names its new
+    assignees only. But an incident starts at level 1 of its policy when it opens or
+    is delegated to another policy, and only an escalation moves it from there.
+    """
+    for entry in entries:
+        if entry.get("type") == "escalate_log_entry":
+            return None
+        if entry.get("type") == "delegate_log_entry":
+            return 1
+    return 1 if entries else None
+
+
+def incident_levels(module, incident, levels):
+    """(the levels ``incident`` can be at, its log entries or None when they were not needed).
+
+    When its assignees are on call at several levels, its log entries decide; if they
+    cannot, every matching level is returned and the caller must not assume any.
+    """
+    found = levels_matching(levels, assignee_ids(incident))
+    if len(found) < 2:
+        return found, None
+    entries = read_log_entries(module, incident["id"])
+    proven = level_from_log_entries(entries)
+    return ([proven] if proven in found else found), entries
 
 
 def require_open(incident, what):

@@ -21,6 +21,14 @@ description:
   - PagerDuty's incident does not say which escalation level it is at. The module reads it back from the assignees
     and who is on call at each level of the incident's policy, so asking for the level the incident is already at
     sends nothing (use O(force) to page that level again).
+  - When the assignees are on call at several levels (one person on two levels), the incident's log entries decide;
+    it is at level 1 until an escalation is logged since it opened or moved to its policy. PagerDuty's escalation log
+    entries name who was paged, not the level, so when even the log cannot tell, the escalation is sent (it may page
+    that person again) rather than assumed done.
+  - PagerDuty returns a reassigned incident (new assignees, escalation policy or escalation level) to C(triggered)
+    so that the new assignees are paged. With O(status=acknowledged) the module therefore sends the reassignment
+    first and the acknowledgement after it, in a second request, and the incident ends acknowledged. Without
+    O(status), an acknowledged incident that is reassigned ends triggered, and the diff says so.
   - Combinations PagerDuty refuses are refused before anything is sent.
   - Updates are not blindly resent after a lost answer (a repeated escalation would page again); the module re-reads
     the incident and resends only if the update did not land.
@@ -35,7 +43,10 @@ attributes:
   diff_mode:
     support: full
     details:
-      - Shows the fields the task changes, before and after.
+      - Shows the fields the task changes, before and after. Escalation policies and priorities show as
+        C(Name (ID)) on both sides, assignees as user IDs.
+      - A new escalation policy or level also shows the assignees it brings and, for an acknowledged incident,
+        its return to C(triggered).
   idempotent:
     support: full
     details:
@@ -79,6 +90,10 @@ options:
     description:
       - The status to set. V(resolved) closes the incident; V(triggered) or V(acknowledged) on a resolved incident
         reopens it.
+      - Reopened as V(triggered), the incident is assigned along O(assignees) or O(escalation_policy) when given,
+        else level 1 of its policy; reopened as V(acknowledged), PagerDuty assigns it to the O(from_email) user.
+      - V(resolved) cannot be combined with O(assignees), O(escalation_policy) or O(escalation_level), since a
+        resolved incident has no assignees.
     type: str
     choices: [triggered, acknowledged, resolved]
   resolution:
@@ -89,13 +104,14 @@ options:
     description:
       - Users (IDs or email addresses) to assign the incident to, replacing the current assignees.
       - A list, or a comma-separated string as Rundeck passes it.
-      - Cannot be combined with O(escalation_policy) or O(escalation_level).
+      - Cannot be combined with O(escalation_policy), O(escalation_level) or O(status=resolved).
     type: list
     elements: str
   escalation_level:
     description:
       - Escalate (or de-escalate) the incident to this level of its escalation policy, starting at 1.
       - Not sent when the incident is already at that level, unless O(force=true).
+      - With O(escalation_policy), the level of the new policy.
     type: int
   force:
     description:
@@ -104,7 +120,9 @@ options:
     default: false
   escalation_policy:
     description:
-      - The escalation policy (ID or exact name) to move the incident to; it is then assigned along that policy.
+      - The escalation policy (ID or exact name) to move the incident to; it is then assigned to level 1 of that
+        policy (or O(escalation_level)).
+      - Cannot be combined with O(status=resolved).
     type: str
   priority:
     description:
@@ -145,6 +163,12 @@ EXAMPLES = r"""
   oncall.pagerduty.pd_incident:
     incident_id: "1234"
     escalation_level: 2
+
+- name: Escalate to level 2 and keep it acknowledged (two requests - escalating re-triggers it)
+  oncall.pagerduty.pd_incident:
+    incident_id: "1234"
+    escalation_level: 2
+    status: acknowledged
 
 - name: Page level 2 again
   oncall.pagerduty.pd_incident:
@@ -193,7 +217,10 @@ created:
   returned: success
   type: bool
 escalation_levels:
-  description: The levels the incident was found at before the change (when O(escalation_level) was given).
+  description:
+    - The levels the incident was found at before the change (when O(escalation_level) was given).
+    - Several when its assignees are on call at several levels and its log entries cannot tell which; the
+      escalation is then sent. Empty when the incident moves to another O(escalation_policy).
   returned: when O(escalation_level) is given
   type: list
   elements: int
@@ -204,10 +231,12 @@ import uuid
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils.client import PagerDutyError
 from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import (
-    OPEN_STATUSES, assignee_ids, escalation_levels, find_open_incident, get_incident, levels_matching)
+    OPEN_STATUSES, assignee_ids, escalation_entry_ids, escalation_levels, find_open_incident, get_incident,
+    incident_levels, levels_matching, read_log_entries)
 from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule, as_list
 
 CREATE_ONLY = ("service", "body", "incident_key")
+REASSIGNING = ("assignments", "escalation_policy", "escalation_level")
 
 
 def check_input(module):
@@ -215,11 +244,13 @@ def check_input(module):
     p = module.params
     if p["resolution"] is not None and p["status"] != "resolved":
         module.fail_json(msg="resolution is only allowed with status=resolved")
-    if p["escalation_level"] is not None:
-        if p["escalation_level"] < 1:
-            module.fail_json(msg="escalation_level must be 1 or more, got %d" % p["escalation_level"])
-        if p["status"] == "resolved":
-            module.fail_json(msg="escalation_level cannot be combined with status=resolved")
+    if p["escalation_level"] is not None and p["escalation_level"] < 1:
+        module.fail_json(msg="escalation_level must be 1 or more, got %d" % p["escalation_level"])
+    if p["status"] == "resolved":
+        # a resolved incident has no assignees, so nothing can be assigned while resolving it
+        for name in ("escalation_level", "assignees", "escalation_policy"):
+            if p[name] is not None:
+                module.fail_json(msg="%s cannot be combined with status=resolved" % name)
     if p["force"] and p["escalation_level"] is None:
         module.fail_json(msg="force only applies to escalation_level")
     if p["assignees"] is not None and not as_list(p["assignees"]):
@@ -252,6 +283,27 @@ def ref(kind, object_id):
     return {"id": object_id, "type": "%s_reference" % kind}
 
 
+def ref_id(reference):
+    return (reference or {}).get("id")
+
+
+def label(reference):
+    """A reference as ``Name (ID)``, the one form the diff shows on both sides."""
+    if not reference or not reference.get("id"):
+        return None
+    name = reference.get("summary") or reference.get("name")
+    return "%s (%s)" % (name, reference["id"]) if name else reference["id"]
+
+
+def priority_label(module, priority_id):
+    """``Name (ID)`` of the priority asked for; its name is read only when it was given by ID."""
+    given = module.params["priority"]
+    if given != priority_id:
+        return label({"id": priority_id, "name": given})
+    priorities = module.client.get("/priorities", {"limit": 100}).get("priorities") or []
+    return label(([p for p in priorities if p.get("id") == priority_id] or [{"id": priority_id}])[0])
+
+
 def create(module, desired):
     p = module.params
     service_id = module.resolve_service(p["service"])
@@ -275,7 +327,7 @@ def create(module, desired):
         incident["assignments"] = [{"assignee": ref("user", user_id)} for user_id in desired["assignees"]]
     module.changes.add("incident", None, dict((k, v) for k, v in incident.items() if k != "type"))
     if module.check_mode:
-        return dict(incident, status="triggered"), True
+        return would_be_created(module, incident), True
 
     def confirm():
         found = find_open_incident(module, key, service_id)
@@ -284,79 +336,146 @@ def create(module, desired):
     return created["incident"], True
 
 
-def plan_update(module, incident, desired, result):
-    """The fields of ``incident`` to change, recorded in the change tracker; returns the PUT body."""
+def would_be_created(module, incident):
+    """The incident a create would open (check mode): triggered, on its service's escalation policy."""
+    incident = dict(incident, status="triggered")
+    if "escalation_policy" not in incident and module.params["escalation_level"] is not None:
+        service = module.client.get("/services/%s" % incident["service"]["id"])["service"]
+        incident["escalation_policy"] = service.get("escalation_policy")
+    return incident
+
+
+def refuse_on_resolved(incident, desired, params):
+    """Fail when the task changes what a resolved incident cannot have (it is not reopened)."""
+    touched = [name for name in ("escalation_level", "assignees") if params[name] is not None]
+    if desired.get("escalation_policy") not in (None, ref_id(incident.get("escalation_policy"))):
+        touched.append("escalation_policy")
+    if desired.get("urgency") not in (None, incident.get("urgency")):
+        touched.append("urgency")
+    if touched:
+        raise PagerDutyError("incident %s is resolved: %s cannot change on a resolved incident (set status: "
+                             "triggered or acknowledged to reopen it)" % (incident["id"], ", ".join(touched)))
+
+
+def plan_update(module, incident, desired, result, plan, created=False):
+    """The PUT bodies that bring ``incident`` to ``desired``, in the order to send them.
+
+    Each change, and what it brings with it (the assignees of a new level or policy, a
+    reassigned incident back to triggered), is recorded in the change tracker.
+    """
     p = module.params
     changes = module.changes
-    body = {"type": "incident_reference"}
     status = incident.get("status")
-    reopening = status == "resolved" and desired.get("status") in OPEN_STATUSES
+    if status == "resolved" and desired.get("status") not in OPEN_STATUSES:
+        refuse_on_resolved(incident, desired, p)
+    body = {"type": "incident_reference"}
     if changes.compare("status", status, desired.get("status")):
         body["status"] = desired["status"]
         if p["resolution"]:
             body["resolution"] = p["resolution"]
             changes.add("resolution", None, p["resolution"])
-    if changes.compare("title", incident.get("title"), desired.get("title")):
-        body["title"] = desired["title"]
-    if changes.compare("urgency", incident.get("urgency"), desired.get("urgency")):
-        body["urgency"] = desired["urgency"]
-    current_priority = (incident.get("priority") or {}).get("id")
-    if "priority" in desired and current_priority != desired["priority"]:
-        changes.add("priority", (incident.get("priority") or {}).get("summary"), p["priority"])
+    for name in ("title", "urgency"):
+        if changes.compare(name, incident.get(name), desired.get(name)):
+            body[name] = desired[name]
+    if "priority" in desired and ref_id(incident.get("priority")) != desired["priority"]:
+        changes.add("priority", label(incident.get("priority")), priority_label(module, desired["priority"]))
         body["priority"] = ref("priority", desired["priority"])
-    current_policy = (incident.get("escalation_policy") or {}).get("id")
-    if "escalation_policy" in desired and current_policy != desired["escalation_policy"]:
-        changes.add("escalation_policy", (incident.get("escalation_policy") or {}).get("summary"),
-                    p["escalation_policy"])
-        body["escalation_policy"] = ref("escalation_policy", desired["escalation_policy"])
-    if "assignees" in desired and assignee_ids(incident) != desired["assignees"]:
-        changes.add("assignees", assignee_ids(incident), desired["assignees"])
-        body["assignments"] = [{"assignee": ref("user", user_id)} for user_id in desired["assignees"]]
+    plan_assignment(module, incident, desired, body, result, plan, created)
+    reassigning = any(name in body for name in REASSIGNING)
+    if reassigning and status == "acknowledged" and "status" not in desired:
+        changes.add("status", "acknowledged", "triggered")
+    return [write for write in order_writes(incident, desired, body) if len(write) > 1]
+
+
+def plan_assignment(module, incident, desired, body, result, plan, created):
+    """Add to ``body`` the assignees, escalation policy or escalation level that differ."""
+    p = module.params
+    changes = module.changes
+    current = assignee_ids(incident)
+    if "assignees" in desired:
+        if current != desired["assignees"]:
+            changes.add("assignees", current, desired["assignees"])
+            body["assignments"] = [{"assignee": ref("user", user_id)} for user_id in desired["assignees"]]
+        return
+    current_policy = ref_id(incident.get("escalation_policy"))
+    moving = desired.get("escalation_policy") not in (None, current_policy)
     level = p["escalation_level"]
+    if not moving and level is None:
+        return
+    policy_id = desired["escalation_policy"] if moving else current_policy
+    levels, policy_name = escalation_levels(module, policy_id)
+    if created and not current:     # check mode: the incident a create would open is assigned to level 1
+        current = sorted(levels.get(1) or ())
+    if level is not None and level > max(levels or [0]):
+        raise PagerDutyError("escalation_level %d is beyond the incident's escalation policy %s, whose levels "
+                             "with someone on call are %s" % (
+                                 level, policy_id, ", ".join(str(n) for n in sorted(levels)) or "none"))
+    if moving:
+        given = p["escalation_policy"]
+        name = policy_name or (given if given != policy_id else None)
+        changes.add("escalation_policy", label(incident.get("escalation_policy")), label({"id": policy_id,
+                                                                                          "name": name}))
+        body["escalation_policy"] = ref("escalation_policy", policy_id)
     if level is not None:
-        policy_id = desired.get("escalation_policy") or current_policy
-        levels = escalation_levels(module, policy_id)
-        if level > max(levels or [0]):
-            raise PagerDutyError("escalation_level %d is beyond the incident's escalation policy %s, whose levels "
-                                 "with someone on call are %s" % (
-                                     level, policy_id, ", ".join(str(n) for n in sorted(levels)) or "none"))
-        found = levels_matching(levels, assignee_ids(incident))
+        entries = None
+        if moving:
+            found = []          # not on the new policy yet
+        elif created:
+            found = [1]         # a new incident starts at level 1 of its policy
+        else:
+            found, entries = incident_levels(module, incident, levels)
         result["escalation_levels"] = found
-        if p["force"] or level not in found or "escalation_policy" in body:
+        if p["force"] or moving or found != [level]:
             changes.add("escalation_level", found[0] if len(found) == 1 else found or None, level)
             body["escalation_level"] = level
-    if status == "resolved" and not reopening:
-        touched = [name for name in ("escalation_level", "assignees", "escalation_policy", "urgency")
-                   if name in changes]
-        if touched:
-            raise PagerDutyError("incident %s is resolved: %s cannot change on a resolved incident (set status: "
-                                 "triggered or acknowledged to reopen it)" % (incident["id"], ", ".join(touched)))
-    return body
+            if (p["force"] or len(found) > 1) and not module.check_mode:
+                # the assignees cannot show whether it landed: a new escalation log entry will
+                entries = entries if entries is not None else read_log_entries(module, incident["id"])
+                plan["escalations"] = escalation_entry_ids(entries)
+    paged = sorted(levels.get(level or 1) or ())
+    if ("escalation_policy" in body or "escalation_level" in body) and paged and paged != current:
+        changes.add("assignees", current, paged)
 
 
-def landed(module, before, after, body):
-    """Whether ``after`` shows the update ``body`` applied to ``before`` (to confirm a lost answer)."""
+def order_writes(incident, desired, body):
+    """The request bodies in sending order.
+
+    PagerDuty returns a reassigned incident to triggered (its new assignees are paged), so an
+    acknowledgement asked for together with a reassignment is sent after it, in a second request.
+    """
+    if desired.get("status") != "acknowledged" or not any(name in body for name in REASSIGNING):
+        return [body]
+    body.pop("status", None)
+    if incident.get("status") == "resolved":
+        body["status"] = "triggered"    # reopened and assigned along the request, as PagerDuty documents
+    return [body, {"type": "incident_reference", "status": "acknowledged"}]
+
+
+def landed(module, after, body, plan):
+    """Whether ``after`` shows the update ``body`` applied (to confirm a lost answer)."""
     for name in ("status", "title", "urgency"):
         if name in body and after.get(name) != body[name]:
             return False
-    if "priority" in body and (after.get("priority") or {}).get("id") != body["priority"]["id"]:
-        return False
-    if "escalation_policy" in body and (after.get("escalation_policy") or {}).get("id") != \
-            body["escalation_policy"]["id"]:
-        return False
+    for name in ("priority", "escalation_policy"):
+        if name in body and ref_id(after.get(name)) != body[name]["id"]:
+            return False
     if "assignments" in body and assignee_ids(after) != sorted(a["assignee"]["id"] for a in body["assignments"]):
         return False
     if "escalation_level" in body:
-        if module.params["force"]:
-            # a repeated escalation shows as a newer assignment time
-            return _newest_assignment(after) > _newest_assignment(before)
-        levels = escalation_levels(module, (after.get("escalation_policy") or {}).get("id"))
+        if plan.get("escalations") is not None:
+            return bool(escalation_entry_ids(read_log_entries(module, after["id"])) - plan["escalations"])
+        levels, unused = escalation_levels(module, ref_id(after.get("escalation_policy")))
         return body["escalation_level"] in levels_matching(levels, assignee_ids(after))
     return True
 
 
-def _newest_assignment(incident):
-    return max([a.get("at") or "" for a in incident.get("assignments") or []] or [""])
+def send_update(module, incident, body, plan):
+    """PUT ``body``; after a lost answer the incident is re-read and the update resent only if it did not land."""
+    def confirm():
+        current = get_incident(module, incident["id"])
+        return {"incident": current} if landed(module, current, body, plan) else None
+    return module.client.put("/incidents/%s" % incident["id"], {"incident": body}, needs_from=True,
+                             idempotent=False, confirm=confirm)["incident"]
 
 
 def run(module):
@@ -374,15 +493,11 @@ def run(module):
             # what creation already set needs no update
             for name in ("title", "urgency", "priority", "escalation_policy", "assignees"):
                 desired.pop(name, None)
-            if module.check_mode:
-                module.finish(incident=incident, created=True)
-    body = plan_update(module, incident, desired, result)
-    if len(body) > 1 and not module.check_mode:
-        def confirm():
-            current = get_incident(module, incident["id"])
-            return {"incident": current} if landed(module, incident, current, body) else None
-        incident = module.client.put("/incidents/%s" % incident["id"], {"incident": body}, needs_from=True,
-                                     idempotent=False, confirm=confirm)["incident"]
+    plan = {}
+    writes = plan_update(module, incident, desired, result, plan, created)
+    if not module.check_mode:
+        for body in writes:
+            incident = send_update(module, incident, body, plan)
     module.finish(incident=incident, created=created, **result)
 
 

@@ -32,10 +32,12 @@ options:
     description:
       - Details to return in full instead of as references.
       - V(first_trigger_log_entries) gives the log entry that opened the incident.
+      - The values PagerDuty accepts for one incident. V(custom_fields) needs O(incident_id), because PagerDuty's
+        incident listing does not accept it.
     type: list
     elements: str
-    choices: [acknowledgers, agents, assignees, conference_bridge, escalation_policies, first_trigger_log_entries,
-              priorities, services, teams, users]
+    choices: [acknowledgers, agents, assignees, conference_bridge, custom_fields, escalation_policies,
+              first_trigger_log_entries, priorities, services, teams, users]
   notes:
     description:
       - Also return the incident's notes (with O(incident_id)).
@@ -153,6 +155,10 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils.module import Pag
 
 LIST_FILTERS = ("statuses", "services", "teams", "assignees", "urgencies", "incident_key", "since", "until",
                 "date_range")
+# the include[] values of GET /incidents/{id}; GET /incidents accepts them all but custom_fields
+INCLUDE = ("acknowledgers", "agents", "assignees", "conference_bridge", "custom_fields", "escalation_policies",
+           "first_trigger_log_entries", "priorities", "services", "teams", "users")
+ONE_INCIDENT_ONLY = ("custom_fields",)
 
 
 def one(module):
@@ -202,16 +208,18 @@ def run(module):
         for name in ("notes", "log_entries"):
             if module.params[name]:
                 module.fail_json(msg="%s needs incident_id" % name)
+        for value in ONE_INCIDENT_ONLY:
+            if value in (module.params["include"] or []):
+                module.fail_json(msg="include %s needs incident_id (PagerDuty's incident listing does not accept it)"
+                                 % value)
         many(module)
 
 
 def main():
-    include = ["acknowledgers", "agents", "assignees", "conference_bridge", "escalation_policies",
-               "first_trigger_log_entries", "priorities", "services", "teams", "users"]
     module = PagerDutyModule(
         argument_spec=dict(
             incident_id=dict(type="str", aliases=["id", "incident_number"]),
-            include=dict(type="list", elements="str", choices=include),
+            include=dict(type="list", elements="str", choices=list(INCLUDE)),
             notes=dict(type="bool", default=False),
             log_entries=dict(type="bool", default=False),
             statuses=dict(type="list", elements="str", choices=["triggered", "acknowledged", "resolved"]),

@@ -43,12 +43,14 @@ options:
     type: str
   msg:
     description:
-      - The message sent to the requested responders.
+      - The message sent to the requested responders (Rundeck's I(message)).
       - Defaults to C(Please help with incident [#number] title).
+      - Named C(msg) because Ansible reserves C(message) for itself; ansible-test refuses it as an option name and
+        as an alias.
     type: str
   users:
     description:
-      - Users to request, as IDs or email addresses; a list or a comma-separated string.
+      - Users to request, as IDs, email addresses or exact names; a list or a comma-separated string.
     type: list
     elements: str
   escalation_policies:
@@ -59,7 +61,8 @@ options:
     elements: str
 notes:
   - Needs the account's responder requests feature (PagerDuty answers 402 otherwise).
-  - Each email or name costs one lookup request; IDs cost none.
+  - Each email or name costs one lookup request; IDs cost none. A name that matches no user, or several, fails
+    and lists what was found.
 seealso:
   - module: oncall.pagerduty.pd_incident
   - module: oncall.pagerduty.pd_incident_workflow
@@ -77,7 +80,7 @@ EXAMPLES = r"""
 - name: Rundeck-style comma-separated lists
   oncall.pagerduty.pd_incident_responder:
     incident_id: PT4KHLK
-    users: PGRACE1,linus@example.com
+    users: PGRACE1,linus@example.com,Margaret Oncall
 """
 
 RETURN = r"""
@@ -102,7 +105,7 @@ already_requested:
 """
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import get_incident, require_open
-from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule, as_list
+from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule, as_list, is_id
 
 ACTIVE = ("pending", "joined")
 
@@ -123,6 +126,13 @@ def already_requested(incident):
     return taken
 
 
+def resolve_user(module, value):
+    """A user ID from an ID, an email address or an exact name (one lookup for an email or a name)."""
+    if is_id(value) or "@" in value:
+        return module.resolve_user(value, "users")
+    return module.resolve_by_name("/users", "users", value, "users", "user")
+
+
 def run(module):
     p = module.params
     users = as_list(p["users"]) or []
@@ -133,7 +143,7 @@ def run(module):
     if not p["requester"] and not p["from_email"]:
         module.fail_json(msg="requester is required (a user ID or email), or set from_email / PAGERDUTY_FROM_EMAIL")
     requester = module.resolve_user(p["requester"] or p["from_email"], "requester")
-    targets = ["user:%s" % module.resolve_user(u, "users") for u in users]
+    targets = ["user:%s" % resolve_user(module, u) for u in users]
     targets += ["escalation_policy:%s" % module.resolve_escalation_policy(e, "escalation_policies") for e in policies]
     targets = sorted(set(targets), key=targets.index)
 

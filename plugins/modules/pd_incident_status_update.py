@@ -41,6 +41,8 @@ options:
   msg:
     description:
       - The status update, as text (PagerDuty's C(message)).
+      - Named C(msg) because Ansible reserves C(message) for itself; ansible-test refuses it as an option name and
+        as an alias.
     type: str
     required: true
   subject:

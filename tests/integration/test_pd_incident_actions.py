@@ -6,8 +6,12 @@ import pytest
 def test_workflow_starts_each_run_and_never_in_check_mode(ansible, sim):
     incident = sim.create_incident()
     args = "incident_id=%s workflow='Major Incident Response'" % incident["id"]
+    mark = sim.mark()
     checked = ansible.adhoc("oncall.pagerduty.pd_incident_workflow", args, rest=True, check=True).result()
     assert checked["changed"] is True and "incident_workflow_instance" not in checked
+    assert checked["workflow_id"] == "PWFMAJR" and checked["incident_id"] == incident["id"]
+    assert [r["method"] for r in sim.requests(since=mark)] == ["GET"] * len(sim.requests(since=mark)), \
+        "check mode only reads"
     assert sim.state("workflow_instances") == []
     first = ansible.adhoc("oncall.pagerduty.pd_incident_workflow", args, rest=True).result()
     second = ansible.adhoc("oncall.pagerduty.pd_incident_workflow", args, rest=True).result()
@@ -38,8 +42,11 @@ def test_workflow_lost_answer_is_not_resent(ansible, sim):
 def test_status_update(ansible, sim):
     incident = sim.create_incident()
     args = "incident_id=%s msg='Fix rolling out; next update in 30 minutes'" % incident["id"]
+    mark = sim.mark()
     checked = ansible.adhoc("oncall.pagerduty.pd_incident_status_update", args, rest=True, check=True).result()
-    assert checked["changed"] is True
+    assert checked["changed"] is True and "status_update" not in checked
+    assert [(r["method"], r["path"]) for r in sim.requests(since=mark)] == [
+        ("GET", "/incidents/%s" % incident["id"])], "check mode reads the incident and sends nothing"
     assert sim.state("status_updates") == {}
     sent = ansible.adhoc("oncall.pagerduty.pd_incident_status_update",
                          args + " subject='Checkout degraded' html_message='<p>Fix rolling out</p>'",

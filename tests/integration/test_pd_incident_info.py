@@ -49,3 +49,19 @@ def test_bad_combinations(ansible, sim):
     assert result["msg"] == "notes needs incident_id"
     result = ansible.adhoc("oncall.pagerduty.pd_incident_info", "since=yesterday", rest=True, expect_rc=2).result()
     assert "(code 2004)" in result["msg"]
+
+
+def test_include_custom_fields_for_one_incident_only(ansible, sim):
+    incident = sim.create_incident()
+    mark = sim.mark()
+    result = ansible.adhoc("oncall.pagerduty.pd_incident_info", "incident_id=%s include=custom_fields,teams"
+                           % incident["id"], rest=True).result()
+    assert result["incident"]["id"] == incident["id"]
+    [read] = sim.requests(since=mark)
+    assert read["path"] == "/incidents/%s" % incident["id"]
+    assert read["query"]["include[]"] == ["custom_fields", "teams"]
+    mark = sim.mark()
+    listed = ansible.adhoc("oncall.pagerduty.pd_incident_info", "include=custom_fields", rest=True,
+                           expect_rc=2).result()
+    assert listed["msg"] == "include custom_fields needs incident_id (PagerDuty's incident listing does not accept it)"
+    assert sim.requests(since=mark) == []

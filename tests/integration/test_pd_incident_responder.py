@@ -74,3 +74,18 @@ def test_feature_missing_is_pagerdutys_402(ansible, sim):
                            % incident["id"], rest=True, expect_rc=2).result()
     assert result["msg"].startswith("PagerDuty REST API error 402 (code 2014) on POST /incidents/%s/responder_requests"
                                     % incident["id"])
+
+
+def test_users_by_name(ansible, sim):
+    incident = sim.create_incident()
+    mark = sim.mark()
+    result = ansible.adhoc("oncall.pagerduty.pd_incident_responder", "incident_id=%s users='Grace Hopper'"
+                           % incident["id"], rest=True).result()
+    assert result["requested"] == ["user:PGRACE1"]
+    assert [r["query"]["query"] for r in sim.requests(since=mark) if r["path"] == "/users"] == [
+        ["admin@example.com"], ["Grace Hopper"]], "one lookup for the requester's email, one for the name"
+    assert [t["responder_request_target"]["id"] for t in requests_sent(sim, mark)[0]["body"][
+        "responder_request_targets"]] == ["PGRACE1"]
+    unknown = ansible.adhoc("oncall.pagerduty.pd_incident_responder", "incident_id=%s users='Nobody Here'"
+                            % incident["id"], rest=True, expect_rc=2).result()
+    assert unknown["msg"].startswith("users: ") and "'Nobody Here'" in unknown["msg"]

@@ -256,6 +256,7 @@ class Incidents(object):
                       assignees=[reference(u) for u in users])
 
     def _assign_level(self, incident, policy, level, agent, entry_kind="escalate_log_entry"):
+        """Assign ``level`` of ``policy``, logging ``entry_kind`` (escalate, delegate or assign) and the assignment."""
         users = self.on_call_at(policy, level)
         if not users:
             raise NoUserOnCall("No one is on call at level %d of escalation policy %s" % (level, policy["name"]))
@@ -264,18 +265,61 @@ class Incidents(object):
         now = self.timestamp()
         incident["assignments"] = [{"at": now, "assignee": reference(u)} for u in users]
         incident["assigned_via"] = "escalation_policy"
+        names = ", ".join(u["name"] for u in users)
+        assignees = [reference(u) for u in users]
+        if entry_kind == "escalate_log_entry":
+            self._log(incident, entry_kind, agent, "Escalated to level %d: %s." % (level, names), assignees=assignees)
+        elif entry_kind == "delegate_log_entry":
+            self._log(incident, entry_kind, agent, "Delegated to escalation policy %s." % policy["name"],
+                      assignees=assignees)
         if entry_kind:
-            self._log(incident, entry_kind, agent,
-                      "Escalated to level %d: %s." % (level, ", ".join(u["name"] for u in users)),
-                      assignees=[reference(u) for u in users])
-            self._log(incident, "assign_log_entry", agent,
-                      "Assigned to %s." % ", ".join(u["name"] for u in users),
-                      assignees=[reference(u) for u in users])
+            self._log(incident, "assign_log_entry", agent, "Assigned to %s." % names, assignees=assignees)
+
+    def _unacknowledge(self, incident, agent):
+        """A reassigned incident goes back to triggered: its new assignees are paged and must acknowledge it."""
+        now = self.timestamp()
+        incident["status"] = "triggered"
+        incident["acknowledgements"] = []
+        incident["last_status_change_at"] = now
+        incident["last_status_change_by"] = agent
 
     # -- updates -----------------------------------------------------------------
     def update_incident(self, requester, incident_id, fields):
         incident = self.incident(incident_id)
         agent = reference(requester)
+        status = fields.get("status")
+        self._check_update(incident, fields)
+        policy = None
+        if fields.get("escalation_policy"):
+            policy = self.resolve_ref(self.escalation_policies, fields["escalation_policy"],
+                                      ("escalation_policy_reference", "escalation_policy"))
+        users = [self._assignee(a) for a in fields["assignments"]] if fields.get("assignments") else None
+        assign = self._planned_assignment(incident, fields, policy, users, requester)
+
+        # every check passed: change the incident
+        if "title" in fields and fields["title"] != incident["title"]:
+            incident["title"] = incident["description"] = fields["title"]
+            incident["summary"] = "[#%d] %s" % (incident["incident_number"], fields["title"])
+        if "priority" in fields:
+            priority = self.priority_by_ref(fields["priority"]) if fields["priority"] else None
+            incident["_priority_id"] = priority["id"] if priority else None
+        if "urgency" in fields and fields["urgency"] != incident["urgency"]:
+            incident["urgency"] = fields["urgency"]
+            self._log(incident, "urgency_change_log_entry", agent, "Urgency changed to %s." % fields["urgency"])
+        if status:
+            self._set_status(incident, status, agent, requester, fields.get("resolution"))
+        if assign is not None:
+            assign(agent)
+        # PagerDuty does not document the order within one request: the status is applied first, so an
+        # acknowledgement sent together with a reassignment ends triggered like any reassigned incident.
+        reassigned = policy is not None or users is not None or "escalation_level" in fields
+        if reassigned and incident["status"] == "acknowledged":
+            self._unacknowledge(incident, agent)
+        incident["updated_at"] = self.timestamp()
+        return incident
+
+    def _check_update(self, incident, fields):
+        """Refuse what PagerDuty refuses, before anything changes."""
         status = fields.get("status")
         if fields.get("assignments") and fields.get("escalation_policy"):
             raise InvalidInput("Assignments cannot be given together with an escalation policy")
@@ -289,34 +333,41 @@ class Incidents(object):
                     raise IncidentAlreadyResolved("Incident %s is resolved" % incident["id"])
             if status == "resolved":
                 raise IncidentAlreadyResolved("Incident %s is already resolved" % incident["id"])
+        if status == "resolved":
+            # a resolved incident has no assignees: nothing can be assigned in the request that resolves it
+            given = [key for key in ("assignments", "escalation_policy", "escalation_level") if key in fields]
+            if given:
+                raise InvalidInput("%s cannot be given when resolving an incident" % ", ".join(given))
         if "urgency" in fields and fields["urgency"] != incident["urgency"] and not self.has_ability("urgencies"):
             raise PaymentRequired("The account does not have the urgencies ability")
         if "escalation_level" in fields:
             self._check_escalation_level(incident, fields)
 
-        if "title" in fields and fields["title"] != incident["title"]:
-            incident["title"] = incident["description"] = fields["title"]
-            incident["summary"] = "[#%d] %s" % (incident["incident_number"], fields["title"])
-        if "priority" in fields:
-            priority = self.priority_by_ref(fields["priority"]) if fields["priority"] else None
-            incident["_priority_id"] = priority["id"] if priority else None
-        if "urgency" in fields and fields["urgency"] != incident["urgency"]:
-            incident["urgency"] = fields["urgency"]
-            self._log(incident, "urgency_change_log_entry", agent, "Urgency changed to %s." % fields["urgency"])
-        if status:
-            self._set_status(incident, status, agent, requester, fields.get("resolution"))
-        if fields.get("escalation_policy"):
-            policy = self.resolve_ref(self.escalation_policies, fields["escalation_policy"],
-                                      ("escalation_policy_reference", "escalation_policy"))
-            self._assign_level(incident, policy, 1, agent)
-        if "escalation_level" in fields:
-            policy = self.escalation_policies.get(incident["_policy_id"])
-            self._assign_level(incident, policy, fields["escalation_level"], agent)
-        if fields.get("assignments"):
-            users = [self._assignee(a) for a in fields["assignments"]]
-            self._assign(incident, users, agent, via="direct_assignment")
-        incident["updated_at"] = self.timestamp()
-        return incident
+    def _planned_assignment(self, incident, fields, policy, users, requester):
+        """What assigns the incident after this update (a function of the agent), or None; checked now.
+
+        Reopening to triggered assigns along the request's assignees or escalation policy, else along the current
+        policy; reopening to acknowledged assigns the acting user (PagerDuty's PUT /incidents/{id}).
+        """
+        status = fields.get("status")
+        reopening = incident["status"] == "resolved" and status in OPEN
+        if users:
+            return lambda agent: self._assign(incident, users, agent, via="direct_assignment")
+        current = self.escalation_policies.get(incident["_policy_id"])
+        level = fields.get("escalation_level")
+        if level is not None:
+            target, level, entry_kind = policy or current, level, "escalate_log_entry"
+        elif policy is not None:
+            target, level, entry_kind = policy, 1, "delegate_log_entry"
+        elif reopening and status == "triggered":
+            target, level, entry_kind = current, 1, "assign_log_entry"
+        elif reopening:
+            return lambda agent: self._assign(incident, [requester], agent, via="direct_assignment")
+        else:
+            return None
+        if not self.on_call_at(target, level):
+            raise NoUserOnCall("No one is on call at level %d of escalation policy %s" % (level, target["name"]))
+        return lambda agent: self._assign_level(incident, target, level, agent, entry_kind)
 
     def _check_escalation_level(self, incident, fields):
         level = fields["escalation_level"]
@@ -344,8 +395,6 @@ class Incidents(object):
                 return
             if previous == "resolved":
                 incident["resolved_at"] = None
-                policy = self.escalation_policies.get(incident["_policy_id"])
-                self._assign_level(incident, policy, 1, agent, entry_kind=None)
             incident["status"] = "triggered"
             incident["acknowledgements"] = []
             self._log(incident, "unacknowledge_log_entry", agent, "Unacknowledged by %s." % agent["summary"])

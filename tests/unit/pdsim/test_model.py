@@ -96,6 +96,76 @@ def test_escalation_levels_follow_the_policy(account):
     assert caught.value.code == 1006
 
 
+def new_incident(account, **fields):
+    return account.create_incident(admin(account), dict(
+        {"title": "t", "service": {"id": "PSVCCHK", "type": "service_reference"}}, **fields))
+
+
+def assignee_ids(incident):
+    return [a["assignee"]["id"] for a in incident["assignments"]]
+
+
+@pytest.mark.parametrize("fields", [
+    {"assignments": [{"assignee": {"id": "PGRACE1", "type": "user_reference"}}]},
+    {"escalation_policy": {"id": "PEPPLT1", "type": "escalation_policy_reference"}},
+    {"escalation_level": 2},
+])
+def test_resolving_assigns_nothing(account, fields):
+    incident = new_incident(account)
+    with pytest.raises(InvalidInput) as caught:
+        account.update_incident(admin(account), incident["id"], dict(fields, status="resolved"))
+    assert caught.value.body()["error"]["code"] == 2001
+    assert "cannot be given when resolving an incident" in caught.value.body()["error"]["errors"][0]
+    assert incident["status"] == "triggered" and assignee_ids(incident) == ["PLINUS1"], "nothing changed"
+    assert incident["_policy_id"] == "PEPCHK1"
+
+
+def test_reopening_as_acknowledged_assigns_the_acting_user(account):
+    incident = new_incident(account)
+    account.update_incident(admin(account), incident["id"], {"status": "resolved"})
+    account.update_incident(admin(account), incident["id"], {"status": "acknowledged"})
+    assert incident["status"] == "acknowledged" and assignee_ids(incident) == ["PADMIN1"]
+    assert account.incident_log_entries(incident)[0]["type"] == "assign_log_entry"
+
+
+def test_reopening_as_triggered_assigns_along_the_new_policy(account):
+    incident = new_incident(account)
+    account.update_incident(admin(account), incident["id"], {"status": "resolved"})
+    account.escalation_policies.get("PEPCHK1")["escalation_rules"][0]["targets"] = []   # nobody on the old level 1
+    account.update_incident(admin(account), incident["id"], {
+        "status": "triggered", "escalation_policy": {"id": "PEPPLT1", "type": "escalation_policy_reference"}})
+    assert incident["status"] == "triggered" and incident["_policy_id"] == "PEPPLT1"
+    assert assignee_ids(incident) == ["PMARGRT"]
+    assert [e["type"] for e in account.incident_log_entries(incident)][:2] == ["assign_log_entry",
+                                                                                "delegate_log_entry"]
+
+
+def test_reopening_along_a_policy_with_nobody_on_call_changes_nothing(account):
+    incident = new_incident(account)
+    account.update_incident(admin(account), incident["id"], {"status": "resolved"})
+    account.escalation_policies.get("PEPPLT1")["escalation_rules"][0]["targets"] = []
+    with pytest.raises(InvalidInput) as caught:
+        account.update_incident(admin(account), incident["id"], {
+            "status": "triggered", "escalation_policy": {"id": "PEPPLT1", "type": "escalation_policy_reference"}})
+    assert caught.value.code == 1015
+    assert incident["status"] == "resolved" and incident["_policy_id"] == "PEPCHK1"
+
+
+@pytest.mark.parametrize("fields, assigned", [
+    ({"escalation_level": 2}, ["PMARGRT"]),
+    ({"escalation_policy": {"id": "PEPPLT1", "type": "escalation_policy_reference"}}, ["PMARGRT"]),
+    ({"assignments": [{"assignee": {"id": "PGRACE1", "type": "user_reference"}}]}, ["PGRACE1"]),
+])
+def test_a_reassigned_acknowledged_incident_is_triggered_again(account, fields, assigned):
+    incident = new_incident(account)
+    account.update_incident(admin(account), incident["id"], {"status": "acknowledged"})
+    account.update_incident(admin(account), incident["id"], fields)
+    assert incident["status"] == "triggered" and incident["acknowledgements"] == []
+    assert assignee_ids(incident) == assigned
+    account.update_incident(admin(account), incident["id"], {"status": "acknowledged"})
+    assert incident["status"] == "acknowledged" and assignee_ids(incident) == assigned
+
+
 def test_open_incident_key_cannot_be_reused(account):
     fields = {"title": "t", "incident_key": "dup", "service": {"id": "PSVCCHK", "type": "service_reference"}}
     account.create_incident(admin(account), fields)
