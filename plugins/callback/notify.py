@@ -20,11 +20,12 @@ description:
     C(Kill Job) does). Triggers an alert whose details name the playbook, the failed and unreachable hosts, the
     failing tasks with their messages, and counts per host.
   - O(on_success) [On Success], on by default. The run ends with no failed or unreachable host. Resolves the failure
-    alert of this playbook if one is open.
+    alert of this playbook if one is open. A C(--check) run never resolves it.
   - O(on_start) [On Start], off by default. Triggers an alert when the playbook starts; the end of the run resolves it.
   - O(on_avg_duration) [On Avg. Duration], off by default. Triggers an alert while the run is still going, as soon as
     it has lasted longer than the average of its previous successful runs times O(avg_duration_factor); the end of
-    the run resolves it.
+    the run resolves it. Check runs (C(--check)) and partial runs (C(--limit), C(--tags), C(--skip-tags),
+    C(--start-at-task), C(--step)) are not added to the history the average is taken from.
   - O(on_retry) [On Retryable Failure], off by default. Triggers an alert when a task fails and will be retried
     (C(until)/C(retries)), once per task and host; the end of the run resolves it.
   - "Unlike Rundeck's notification, which opens a new alert for every notification and never resolves anything, all
@@ -33,17 +34,25 @@ description:
   - Never slows the play. Events are sent by a background thread; only the end of the run waits for them to be
     delivered, at most O(delivery_timeout) seconds.
   - Never breaks the play. PagerDuty being down, slow, rate limiting (429) or failing (5xx) changes neither the play's
-    output nor its exit code; at most one warning is printed at the end of the run.
-  - Never loses an event. Events that could not be delivered are kept in a spool file in O(state_dir) and sent first,
-    in their original order, at the start of the next run that uses the same routing key. Events PagerDuty refuses
-    for good (a 4xx answer such as an unknown routing key) are dropped with a warning, as resending cannot help.
+    output nor its exit code; at most one warning is printed at the end of the run. Ctrl-C while the end of the run
+    waits for PagerDuty stops the wait without changing the exit code.
+  - Never loses an event. When PagerDuty fails for a moment (5xx, 429, timeouts, refused connections, after the
+    retries of O(max_retry_wait)), the event waits and is tried again, still in order, when the next event is
+    queued and at the end of the run, until O(delivery_timeout) runs out. Events that could not be delivered by then
+    (or at once, if PagerDuty answered in a way that retrying cannot fix soon, such as a 404 from a wrong
+    O(events_url)) are kept in a spool file in O(state_dir) and sent first, in their original order, at the start of
+    the next run that uses the same routing key. A run claims the spooled events it sends, so that runs going on
+    at the same time never send them twice; what it could not deliver goes back to the spool at its end (or, if it
+    was killed, at the start of the next run). Events PagerDuty refuses for good (a 400 or 413 answer, such as an
+    unknown routing key or an invalid event) are dropped with a warning, as resending cannot help.
   - The routing key is never printed (not even with C(-vvvv)), never written to the spool (spooled events carry a
     one-way fingerprint of their key and are resent only by a run configured with the same key), and never put in
     an event's details.
   - Failure details hold the failing task's name, its message, the end of its stderr and its return code, truncated
     to O(max_message_length) characters; never the task's arguments. The results of C(no_log) tasks stay censored.
   - When run by Rundeck (environment variables C(RD_JOB_*) set), events carry the job name, group, project, execution
-    id, user and a link to the execution, and the default dedup key is the Rundeck job.
+    id, user and a link to the execution, and the default dedup key is the Rundeck job and the playbook (or ad hoc
+    module), so each step of a job has its own alert.
   - Works with ansible-core 2.16 and later.
 author:
   - oncall.pagerduty developers (@oncall)
@@ -108,7 +117,8 @@ options:
     description:
       - The most seconds, in all, that the sender waits between retries of one event (a 429 waits as long as
         PagerDuty's C(ratelimit-reset) asks; 5xx answers, timeouts and refused connections back off exponentially).
-      - After that the event and the ones after it are spooled. V(0) disables retries.
+      - After that the event, and the ones after it, wait for the next try, which comes when another event is
+        queued and while the end of the run waits (see O(delivery_timeout)). V(0) disables the retries in between.
     type: float
     default: 5
     env:
@@ -118,8 +128,9 @@ options:
         key: max_retry_wait
   delivery_timeout:
     description:
-      - The most seconds the end of a run waits for events still being sent. What is not delivered by then is
-        spooled in O(state_dir) and sent first at the next run.
+      - The most seconds the end of a run waits for events still being sent, trying again every second those that
+        PagerDuty failed to take. What is not delivered by then is spooled in O(state_dir) and sent first at the
+        next run.
     type: float
     default: 10
     env:
@@ -142,6 +153,8 @@ options:
       - Resolve the failure alert (the alert with O(dedup_key)) when a run ends with no failed or unreachable host.
       - The resolve event is sent after every successful run, so an alert opened by another controller or by a run
         whose state was lost is resolved too; PagerDuty ignores a resolve when no alert is open.
+      - A check run (C(--check)) sends no resolve, as it changes nothing on the hosts; it resolves only the start,
+        duration and retry alerts it triggered itself.
     type: bool
     default: true
     env:
@@ -163,8 +176,11 @@ options:
   on_avg_duration:
     description:
       - Trigger an alert (dedup key O(dedup_key) followed by C(:duration)) while a run is still going, once it has
-        lasted longer than the average duration of the previous successful runs of the same playbook times
-        O(avg_duration_factor). The end of the run resolves it.
+        lasted longer than the average duration of the previous successful runs of the same playbook and inventory
+        (of the same job and playbook, under Rundeck) times O(avg_duration_factor). The end of the run resolves it.
+      - Only successful full runs are added to the history, not check runs (C(--check)) nor runs of part of the
+        playbook (C(--limit), C(--tags), C(--skip-tags), C(--start-at-task), C(--step)). Under Rundeck, which passes
+        the job's nodes with C(--limit) to every run, C(--limit) does not count.
       - Needs at least O(avg_duration_min_runs) earlier successful runs in the history kept in O(state_dir), and never
         triggers before O(avg_duration_min_seconds).
     type: bool
@@ -237,9 +253,11 @@ options:
       - By default C(ansible:<playbook file name>:<identity>), where C(identity) is a hash of the playbook's path and
         the inventory sources (for ad hoc runs, of the module, the host pattern and the inventory), so each playbook
         and inventory has its own alert. Under a Rundeck job (C(RD_JOB_PROJECT) and C(RD_JOB_ID) set) the default is
-        C(rundeck:<project>:<job id>), because Rundeck writes a new inventory, and for inline playbooks a new
-        playbook file, for every execution.
-      - The duration history in O(state_dir) is kept per dedup key.
+        C(rundeck:<project>:<job id>:<playbook file name>) (C(adhoc-<module>) for the Module step), because Rundeck
+        writes a new inventory for every execution; an inline playbook, which Rundeck writes to a new temporary file
+        every time, is named C(inline-) and a hash of the names of its plays.
+      - The duration history in O(state_dir) is kept per playbook and inventory (per job and playbook under Rundeck),
+        whatever the dedup key.
     type: str
     env:
       - name: PAGERDUTY_NOTIFY_DEDUP_KEY
@@ -377,8 +395,9 @@ options:
         key: avg_duration_history
   state_dir:
     description:
-      - Directory for the spool of undelivered events (C(spool.json)) and the history of run durations
-        (C(history.json)). Created with mode C(0700) if missing; shared safely by concurrent runs.
+      - Directory for the spool of undelivered events (C(spool.json)), the events a running run has claimed from it
+        (C(claimed-*.json)) and the history of run durations (C(history.json)). Created with mode C(0700) if missing;
+        shared safely by concurrent runs.
     type: path
     default: ~/.ansible/pagerduty_notify
     env:
@@ -441,9 +460,10 @@ notes:
     options named C(RD_JOB_NAME), C(RD_JOB_PROJECT), C(RD_JOB_ID), C(RD_JOB_EXECID), C(RD_JOB_USERNAME),
     C(RD_JOB_URL) (or C(RD_JOB_SERVERURL)) if your Rundeck does not already put them in the step's environment."
   - "On C(SIGTERM) the callback reports the run as terminated (waiting at most O(delivery_timeout) seconds), then
-    hands the signal on to the handler that was in place, so the process ends exactly as it would have. A run killed
-    with C(SIGKILL) cannot send anything; its start, duration or retry alert is resolved by the next run of the same
-    playbook."
+    hands the signal on to the handler that was in place, so the process ends exactly as it would have. A C(SIGTERM)
+    that arrives while the end of the run waits for PagerDuty or writes the spool is handed on right after that. A
+    run killed with C(SIGKILL) cannot send anything; its start, duration or retry alert is resolved by the next run of
+    the same playbook, and the spooled events it had claimed are sent by the next run."
   - Each extra event costs one small HTTPS request; PagerDuty accepts 120 events a minute per routing key.
 seealso:
   - module: oncall.pagerduty.pd_event
@@ -453,6 +473,8 @@ seealso:
 """
 
 import atexit
+import collections
+import contextlib
 import functools
 import getpass
 import json
@@ -520,11 +542,14 @@ class _Run(object):
         self.dedup_key = None
         self.started = time.time()
         self.started_mono = time.monotonic()
+        self.history_key = None
+        self.check_mode = False
+        self.partial = []              # the options that make this a partial run (--limit, --tags, ...)
         self.plays = []
         self.current_play = None
-        self.failures = []
-        self.failures_not_shown = 0
+        self.last_failures = collections.OrderedDict()   # host -> its latest failed or unreachable result
         self.retried = set()
+        self.triggered = set()         # the triggers this run has sent
         self.timer = None
         self.average = None
         self.previous_runs = 0
@@ -554,15 +579,15 @@ class CallbackModule(CallbackBase):
         self._sender = None
         self._run = None
         self._spool_ids = set()
-        self._spool_loaded = False
         self._reported = 0
         self._delivered_names = {}
         self._problems = []
-        self._problems_lock = threading.Lock()
+        self._problems_lock = threading.RLock()    # (re-entrant: the SIGTERM handler reports too)
         self._pid = os.getpid()
         self._atexit_registered = False
         self._previous_sigterm = signal.SIG_DFL
-        self._delivering = False
+        self._in_state = 0                 # > 0 while the play's thread works in the state directory
+        self._deferred_sigterm = None
         super(CallbackModule, self).__init__(display=display, options=options)
 
     # -- configuration --------------------------------------------------------------------------
@@ -578,11 +603,11 @@ class CallbackModule(CallbackBase):
             self._display.warning("%s: %s; PagerDuty notifications are off for this run" % (NAME, why))
         self.disabled = True
 
-    def _configure(self):
+    def _configure(self, option=None):
         if self._configured:
             return
         self._configured = True
-        option = self.get_option
+        option = option or self.get_option
         routing_key = option("routing_key")
         if not routing_key:
             return self._disable("no routing key (set PAGERDUTY_ROUTING_KEY, or routing_key in the "
@@ -667,6 +692,16 @@ class CallbackModule(CallbackBase):
         with self._problems_lock:
             self._problems.append((text, detail))
 
+    def _report_quietly(self, run_problems):
+        with self._problems_lock:
+            texts = run_problems + [text for text, _detail in self._problems]
+            self._problems = []
+        if texts:
+            try:
+                os.write(2, ("[WARNING]: %s: %s\n" % (NAME, "; ".join(texts))).encode("utf-8", "replace"))
+            except OSError:
+                pass
+
     def _report(self, run_problems, waited):
         """At most one warning for the run, plus -vvv lines about what was sent."""
         delivered = self._sender.delivered[self._reported:]
@@ -692,17 +727,17 @@ class CallbackModule(CallbackBase):
         return default if value is None else value
 
     def _prepare_process(self):
-        """Once per process: register the exit handler, queue the spooled events first."""
+        """Once per process: register the exit handler. Every run: claim the spooled events, queue them first."""
         if not self._atexit_registered:
             atexit.register(self._at_exit)
             self._atexit_registered = True
             self._sender.start()
             self._catch_sigterm()
-        if self._spool_loaded:
-            return
-        self._spool_loaded = True
+        if self._sender.stopped:
+            return      # (an earlier run of this process gave up on PagerDuty: they would only be put back)
         try:
-            entries = self._store.spooled(self._fingerprint)
+            with self._state_section():
+                entries = self._store.claim(self._fingerprint)
         except StateError as exc:
             self._problem("cannot read the spool: %s" % exc)
             return
@@ -711,11 +746,46 @@ class CallbackModule(CallbackBase):
             self._delivered_names[entry["id"]] = "spooled " + self._event_name(entry["event"])
             self._sender.put(entry)
 
+    @contextlib.contextmanager
+    def _state_section(self):
+        """The play's thread works in the state directory: a SIGTERM arriving meanwhile is handled right after.
+
+        (Handled at once, it would find the directory's lock held by this very
+        thread, or end the process halfway through writing the spool.)
+        """
+        self._in_state += 1
+        try:
+            yield
+        finally:
+            self._in_state -= 1
+            if not self._in_state and self._deferred_sigterm is not None:
+                signum, frame = self._deferred_sigterm
+                self._deferred_sigterm = None
+                self._on_sigterm(signum, frame)
+
+    def _selection(self, rundeck):
+        """The command-line options that make this run play only part of its playbook."""
+        options = []
+        if self._cli("subset") and not rundeck:    # (Rundeck passes the job's nodes as --limit to every run)
+            options.append("--limit")
+        tags = self._cli("tags") or ()
+        if isinstance(tags, str):
+            tags = [tags]
+        if set(tags) - {"all"}:
+            options.append("--tags")
+        if self._cli("skip_tags"):
+            options.append("--skip-tags")
+        if self._cli("start_at_task"):
+            options.append("--start-at-task")
+        if self._cli("step"):
+            options.append("--step")
+        return options
+
     @_guarded
     def v2_playbook_on_start(self, playbook):
-        self._prepare_process()
         if self._run is not None and not self._run.finished:
             self._finish(self._run, aborted=True)
+        self._prepare_process()
         run = _Run()
         file_name = getattr(playbook, "_file_name", None)
         inventory = self._cli("inventory") or getattr(C, "DEFAULT_HOST_LIST", None) or []
@@ -736,8 +806,12 @@ class CallbackModule(CallbackBase):
             run.label = run.playbook
             run.identity = identity("playbook", run.playbook_path, run.inventory)
         run.rundeck = rundeck_context(os.environ)
+        run.check_mode = bool(self._cli("check", False))
+        run.partial = self._selection(run.rundeck)
         fields = self._fields(run)
-        run.dedup_key = default_dedup_key(run.label, run.identity, run.rundeck)
+        # the history is per playbook and inventory (per job and playbook under Rundeck), whatever the dedup key
+        run.history_key = default_dedup_key(run.label, run.identity, run.rundeck, self._play_names(playbook))
+        run.dedup_key = run.history_key
         if self._config["dedup_key"]:
             custom = truncate(one_line(render(self._config["dedup_key"], fields, DEDUP_KEY_FIELDS)), 255)
             run.dedup_key = custom or run.dedup_key
@@ -750,9 +824,17 @@ class CallbackModule(CallbackBase):
                           "%s started on %s" % (self._what(run), fields["controller"]),
                           self._common_details(run, "started"))
 
+    @staticmethod
+    def _play_names(playbook):
+        try:
+            return [play.get_name() for play in playbook.get_plays()]
+        except Exception:
+            return []
+
     def _arm_duration_timer(self, run):
         try:
-            history = self._store.durations(run.dedup_key)[-self._config["avg_duration_history"]:]
+            with self._state_section():
+                history = self._store.durations(run.history_key)[-self._config["avg_duration_history"]:]
         except StateError as exc:
             self._problem("cannot read the duration history: %s" % exc)
             return
@@ -766,21 +848,25 @@ class CallbackModule(CallbackBase):
         run.timer.start()
 
     def _duration_due(self, run):
-        """On the timer's thread: the run has gone on longer than its average times the factor."""
+        """On the timer's thread: the run has gone on longer than its average times the factor.
+
+        The trigger is queued holding the run's lock, which the end of the run takes
+        to queue its resolves: it is either queued before them, or not at all.
+        """
         try:
             with run.lock:
                 if run.finished:
                     return
                 elapsed = run.elapsed()
-            factor = self._config["avg_duration_factor"]
-            message = ("%s is still running after %s, longer than %s x its average of %s"
-                       % (self._what(run), seconds(elapsed), ("%g" % factor), seconds(run.average)))
-            details = self._common_details(run, "running long")
-            details.update(elapsed_seconds=round(elapsed, 1), average_seconds=round(run.average, 1),
-                           avg_duration_factor=factor, previous_runs=run.previous_runs)
-            self._trigger(run, "avg_duration", self._aux_key(run, "duration"),
-                          self._config["avg_duration_severity"], message, details,
-                          elapsed=seconds(elapsed), average=seconds(run.average))
+                factor = self._config["avg_duration_factor"]
+                message = ("%s is still running after %s, longer than %s x its average of %s"
+                           % (self._what(run), seconds(elapsed), ("%g" % factor), seconds(run.average)))
+                details = self._common_details(run, "running long")
+                details.update(elapsed_seconds=round(elapsed, 1), average_seconds=round(run.average, 1),
+                               avg_duration_factor=factor, previous_runs=run.previous_runs)
+                self._trigger(run, "avg_duration", self._aux_key(run, "duration"),
+                              self._config["avg_duration_severity"], message, details,
+                              elapsed=seconds(elapsed), average=seconds(run.average))
         except Exception as exc:
             self._problem("internal error in the duration check: %s" % one_line(exc), detail=traceback.format_exc())
 
@@ -813,20 +899,20 @@ class CallbackModule(CallbackBase):
         return host_name, str(task_name or "?"), data if hasattr(data, "get") else {}, no_log
 
     def _record_failure(self, result, unreachable):
+        """Keep each host's latest failure: a failure that a rescue handled is followed by the one that ended
+        the host, if any (the hosts that ended failed are known from the stats at the end)."""
         run = self._run
         if run is None:
             return
         host, task, data, no_log = self._result_parts(result)
-        if len(run.failures) >= MAX_FAILURES:
-            run.failures_not_shown += 1
-            return
         record = {"host": host, "task": task,
                   "message": failure_message(data, no_log, self._config["max_message_length"])}
         if run.current_play:
             record["play"] = run.current_play
         if unreachable:
             record["unreachable"] = True
-        run.failures.append(record)
+        run.last_failures.pop(host, None)
+        run.last_failures[host] = record
 
     @_guarded
     def v2_runner_on_failed(self, result, ignore_errors=False):
@@ -889,6 +975,9 @@ class CallbackModule(CallbackBase):
             return
 
     def _on_sigterm(self, signum, frame):
+        if self._in_state and os.getpid() == self._pid:
+            self._deferred_sigterm = (signum, frame)    # handled as soon as the state directory is left
+            return
         previous = getattr(self, "_previous_sigterm", signal.SIG_DFL)
         try:
             signal.signal(signal.SIGTERM, previous)
@@ -899,9 +988,6 @@ class CallbackModule(CallbackBase):
                 if run is not None and not run.finished:
                     run.aborted_by = "SIGTERM"
                     self._finish(run, aborted=True, quiet=True)
-                elif self._delivering:
-                    # killed while the end of the run waits for PagerDuty: still spool what is not delivered
-                    self._deliver(quiet=True)
         except Exception:  # the signal must be passed on, whatever happens
             pass
         if callable(previous):
@@ -921,13 +1007,26 @@ class CallbackModule(CallbackBase):
             pass
 
     def _finish(self, run, stats=None, aborted=False, quiet=False):
-        with run.lock:
-            if run.finished:
-                return
-            run.finished = True
-        if run.timer is not None:
-            run.timer.cancel()
-        duration = run.elapsed()
+        with self._state_section():     # (a SIGTERM now waits for the events to be delivered or spooled)
+            with run.lock:      # (the duration timer queues its trigger holding it: before these events, or never)
+                if run.finished:
+                    return
+                run.finished = True
+                if run.timer is not None:
+                    run.timer.cancel()
+                duration = run.elapsed()
+                succeeded = self._queue_outcome(run, duration, stats, aborted)
+            # A check run or a partial one (--limit, --tags, ...) says nothing about how long the playbook takes.
+            if succeeded and not run.check_mode and not run.partial:
+                try:
+                    self._store.record_duration(run.history_key, duration,
+                                                keep=self._config["avg_duration_history"])
+                except StateError as exc:
+                    self._problem("cannot record the run's duration: %s" % exc)
+            self._deliver(quiet)
+
+    def _queue_outcome(self, run, duration, stats, aborted):
+        """Queue the end of the run's events; True when the run succeeded."""
         config = self._config
         host_stats, failed, unreachable = {}, [], []
         if stats is not None:
@@ -940,35 +1039,32 @@ class CallbackModule(CallbackBase):
                 if summary.get("unreachable"):
                     unreachable.append(host)
         else:
-            failed = sorted(set(r["host"] for r in run.failures if not r.get("unreachable")))
-            unreachable = sorted(set(r["host"] for r in run.failures if r.get("unreachable")))
+            failed = sorted(host for host, r in run.last_failures.items() if not r.get("unreachable"))
+            unreachable = sorted(host for host, r in run.last_failures.items() if r.get("unreachable"))
         succeeded = not aborted and not failed and not unreachable
-        run.failures = [r for r in run.failures if r["host"] in failed or r["host"] in unreachable] or run.failures
 
         if succeeded:
-            if config["on_success"]:
+            # A check run proves nothing about the real state: it never resolves the failure alert.
+            if config["on_success"] and not run.check_mode:
                 self._resolve(run, run.dedup_key)
         elif config["on_failure"]:
             self._failure_event(run, duration, host_stats, failed, unreachable, aborted)
-        for enabled, suffix in (("on_start", "start"), ("on_avg_duration", "duration"), ("on_retry", "retry")):
-            if config[enabled]:
+        for enabled, trigger, suffix in (("on_start", "start", "start"), ("on_avg_duration", "avg_duration", "duration"),
+                                         ("on_retry", "retry", "retry")):
+            # (also the alerts of a run that was killed before it could resolve them; a check run only its own)
+            if config[enabled] and (trigger in run.triggered or not run.check_mode):
                 self._resolve(run, self._aux_key(run, suffix))
-        if succeeded:
-            try:
-                self._store.record_duration(run.dedup_key, duration, keep=config["avg_duration_history"])
-            except StateError as exc:
-                self._problem("cannot record the run's duration: %s" % exc)
-        self._deliver(quiet)
+        return succeeded
 
     def _deliver(self, quiet=False):
         """Wait (bounded) for the sender; spool what it could not deliver; report."""
         sender = self._sender
         waiting = time.monotonic()
-        self._delivering = True
         try:
             sender.wait(self._config["delivery_timeout"])
-        finally:
-            self._delivering = False
+        except KeyboardInterrupt:
+            # Ctrl-C while the end of the run waits: stop waiting, spool, and end the run as it would have ended
+            sender.stop("the wait for PagerDuty was interrupted")
         waited = time.monotonic() - waiting
         undelivered = sender.undelivered()
         refused = sender.take_refused()
@@ -979,23 +1075,32 @@ class CallbackModule(CallbackBase):
         if refused:
             problems.append("PagerDuty refused %d event(s), which were dropped: %s"
                             % (len(refused), refused[-1][1]))
-        if undelivered or remove:
-            try:
-                count, discarded = self._store.update_spool(
+        try:
+            discarded = 0
+            if undelivered or remove or self._store.claiming:
+                discarded = self._store.update_spool(
                     remove_ids=remove, append=undelivered, max_events=self._config["spool_max_events"],
-                    max_age=self._config["spool_max_age"] or None)
-                if discarded:
-                    problems.append("%d spooled event(s) were too old or too many and were dropped" % discarded)
-            except StateError as exc:
+                    max_age=self._config["spool_max_age"] or None)[1]
+            if discarded:
+                problems.append("%d spooled event(s) were too old or too many and were dropped" % discarded)
+        except StateError as exc:
+            if undelivered:
                 problems.append("cannot update the spool, %d event(s) lost: %s" % (len(undelivered), exc))
-                undelivered = []
+            else:
+                problems.append("cannot update the spool: %s" % exc)
+            undelivered = []
         if undelivered:
             for entry in undelivered:
                 self._spool_ids.add(entry["id"])
+            reason = sender.failure or "PagerDuty did not answer in time"
+            if sender.failure_status in (404, 405):
+                reason += "; check events_url and region"
             problems.insert(0, "%d PagerDuty event(s) not delivered (%s); kept in %s and sent first at the next run"
-                            % (len(undelivered), sender.failure or "PagerDuty did not answer in time",
-                               self._store.spool_path))
-        if not quiet:   # (in a signal handler, printing could deadlock on the display's lock)
+                            % (len(undelivered), reason, self._store.spool_path))
+        if quiet:
+            # (in a signal handler, the display's lock may be held by the very code the signal interrupted)
+            self._report_quietly(problems)
+        else:
             self._report(problems, waited)
 
     # -- events ------------------------------------------------------------------------------------
@@ -1070,8 +1175,10 @@ class CallbackModule(CallbackBase):
         else:
             message = "%s failed: %s of %d host%s (%s)" % (
                 what, ", ".join(counts), len(host_stats), "" if len(host_stats) == 1 else "s", host_list(bad))
-        first = next((r for r in run.failures if not r.get("unreachable")), None) or (
-            run.failures[0] if run.failures else None)
+        # the failure that ended each failed or unreachable host (not the ones a rescue handled)
+        ended = [record for host, record in run.last_failures.items() if host in bad]
+        failures = ended[:MAX_FAILURES]
+        first = next((r for r in failures if not r.get("unreachable")), None) or (failures[0] if failures else None)
         if first:
             message += " - task '%s' on %s: %s" % (first["task"], first["host"], first["message"])
         details = self._common_details(run, "aborted" if aborted else "failed")
@@ -1083,9 +1190,9 @@ class CallbackModule(CallbackBase):
         if len(bad) > MAX_HOSTS:
             details["hosts"]["not_listed"] = len(bad) - MAX_HOSTS
         details["host_stats"] = dict((host, host_stats[host]) for host in bad[:MAX_HOSTS] if host in host_stats)
-        details["failures"] = list(run.failures)
-        if run.failures_not_shown:
-            details["failures_not_shown"] = run.failures_not_shown
+        details["failures"] = failures
+        if len(ended) > MAX_FAILURES:
+            details["failures_not_shown"] = len(ended) - MAX_FAILURES
         self._trigger(run, "failure", run.dedup_key, self._config["failure_severity"], message, details,
                       status="aborted" if aborted else "failed", duration=seconds(duration),
                       host_count=len(host_stats), failed_hosts=failed, failed_count=len(failed),
@@ -1094,6 +1201,7 @@ class CallbackModule(CallbackBase):
 
     def _trigger(self, run, trigger, dedup_key, severity, message, details, **extra):
         config = self._config
+        run.triggered.add(trigger)
         status = extra.pop("status", details.get("status"))
         fields = self._fields(run, trigger=trigger, message=message, status=status, **extra)
 

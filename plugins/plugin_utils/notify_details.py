@@ -34,6 +34,8 @@ DEDUP_KEY_FIELDS = ("playbook", "playbook_path", "inventory", "controller", "use
 
 _FIELD = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}|[{}]")
 _UNSAFE_LABEL = re.compile(r"[^A-Za-z0-9._-]+")
+# The name Rundeck's Ansible plugin gives an inline playbook: File.createTempFile("ansible-runner" or "", "playbook").
+_RUNDECK_INLINE_PLAYBOOK = re.compile(r"^(?:ansible-runner)?-?\d+\.?playbook$")
 
 
 class TemplateError(ValueError):
@@ -186,14 +188,26 @@ def identity(kind, target, inventory):
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
 
 
-def default_dedup_key(label, run_identity, rundeck=None):
-    """The default dedup key: ``rundeck:<project>:<job id>`` under a Rundeck job, else ``ansible:<label>:<hash>``.
+def step_label(label, plays=()):
+    """The name of a playbook in Rundeck's keys: its file name, but for the plugin's inline playbooks
+    (written to a new temporary file for every execution, named like ``ansible-runner8231...playbook``),
+    ``inline-`` and a hash of the names of its plays."""
+    if label and _RUNDECK_INLINE_PLAYBOOK.match(label):
+        basis = json.dumps([str(play) for play in plays or ()])
+        return "inline-" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:8]
+    return label
 
-    Under Rundeck the job is the identity, because Rundeck writes a new inventory
-    (and, for inline playbooks, a new playbook file) for every execution.
+
+def default_dedup_key(label, run_identity, rundeck=None, plays=()):
+    """The default dedup key: ``rundeck:<project>:<job id>:<label>`` under a Rundeck job, else ``ansible:<label>:<hash>``.
+
+    Under Rundeck the job and the playbook (or ad hoc module) are the identity, because
+    Rundeck writes a new inventory (and, for inline playbooks, a new playbook file, see
+    :func:`step_label`) for every execution; the label keeps the steps of one job apart.
     """
     if rundeck and rundeck.get("project") and rundeck.get("job_id"):
-        return truncate("rundeck:%s:%s" % (rundeck["project"], rundeck["job_id"]), 255)
+        label = _UNSAFE_LABEL.sub("_", step_label(label, plays) or "run").strip("_")[:100] or "run"
+        return truncate("rundeck:%s:%s:%s" % (rundeck["project"], rundeck["job_id"], label), 255)
     label = _UNSAFE_LABEL.sub("_", label or "run").strip("_")[:100] or "run"
     return "ansible:%s:%s" % (label, run_identity)
 

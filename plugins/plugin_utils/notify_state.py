@@ -12,12 +12,20 @@ never see half a file or lose each other's changes.
 
 The spool never holds a routing key: each event carries a fingerprint of the key
 it was meant for, and is resent only by a run configured with that same key.
+
+A run that takes spooled events to send them first claims them: under the lock
+it moves them out of the spool into a claim file of its own (``claimed-*.json``),
+which it keeps locked while it lives, so that a run started meanwhile does not
+send them too.  At the end of the run, what it could not deliver goes back into
+the spool.  A claim file whose lock is free belongs to a run that died (killed
+with ``SIGKILL``, say): the next run puts its events back into the spool.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import binascii
 import contextlib
 import errno
 import hashlib
@@ -25,6 +33,7 @@ import json
 import os
 import tempfile
 import time
+import weakref
 
 try:
     import fcntl
@@ -35,8 +44,31 @@ except ImportError:  # pragma: no cover - Ansible controllers are POSIX
 SPOOL_FILE = "spool.json"
 HISTORY_FILE = "history.json"
 LOCK_FILE = ".lock"
+CLAIM_PREFIX = "claimed-"
+CLAIM_SUFFIX = ".json"
 FORMAT_VERSION = 1
 MAX_HISTORY_KEYS = 1000
+
+
+_CLAIMING = weakref.WeakSet()   # the stores of this process that hold a claim
+
+
+def _forget_claims_in_child():
+    for store in list(_CLAIMING):
+        store.forget_claim_in_child()
+    _CLAIMING.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    # Ansible forks its workers: a worker outliving this process must not keep its claims locked.
+    os.register_at_fork(after_in_child=_forget_claims_in_child)
+
+
+def _unlink(path):
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 class StateError(Exception):
@@ -56,6 +88,7 @@ class StateStore(object):
         self.directory = os.path.abspath(os.path.expanduser(directory))
         self.lock_timeout = lock_timeout
         self._clock = clock
+        self._claim = None          # (path, descriptor holding its lock) while this process holds claimed events
 
     @property
     def spool_path(self):
@@ -137,26 +170,81 @@ class StateStore(object):
             raise StateError("cannot write %s: %s" % (path, exc.strerror or exc))
 
     # -- spool ---------------------------------------------------------------------
+    @staticmethod
+    def _entries(data):
+        return [entry for entry in data.get("events") or [] if isinstance(entry, dict)]
+
+    @staticmethod
+    def _in_order(entries):
+        """Oldest first (several runs may have put entries back, each in its own order)."""
+        def created(entry):
+            try:
+                return float(entry.get("created") or 0)
+            except (TypeError, ValueError):
+                return 0.0
+        return sorted(entries, key=created)
+
+    def _read_spool(self):
+        return self._entries(self._read(self.spool_path, {"version": FORMAT_VERSION, "events": []}))
+
+    def _write_spool(self, entries):
+        if entries or os.path.exists(self.spool_path):
+            self._write(self.spool_path, {"version": FORMAT_VERSION, "events": entries})
+
     def spooled(self, fingerprint):
-        """The spooled entries for this routing key fingerprint, oldest first."""
+        """The spooled entries for this routing key fingerprint, oldest first (without claiming them)."""
         with self.locked():
-            data = self._read(self.spool_path, {"version": FORMAT_VERSION, "events": []})
-        return [entry for entry in data.get("events") or []
-                if isinstance(entry, dict) and entry.get("key") == fingerprint and isinstance(entry.get("event"), dict)]
+            entries = self._read_spool()
+        return [entry for entry in entries if entry.get("key") == fingerprint and isinstance(entry.get("event"), dict)]
+
+    def claim(self, fingerprint):
+        """Take the spooled entries for this fingerprint, oldest first, so that no other run sends them.
+
+        They move to this process's claim file until :meth:`update_spool` puts back
+        what was not delivered (or, if this process dies first, until another run
+        finds the claim abandoned).  Claims of runs that died are put back first.
+        """
+        if self._claim is not None:
+            return []
+        with self.locked():
+            entries = self._read_spool()
+            abandoned = self._abandoned_claims()
+            try:
+                if abandoned:
+                    known = set(entry.get("id") for entry in entries)
+                    for _path, _handle, claimed in abandoned:
+                        entries.extend(entry for entry in claimed if entry.get("id") not in known)
+                        known.update(entry.get("id") for entry in claimed)
+                    entries = self._in_order(entries)
+                mine = [entry for entry in entries
+                        if entry.get("key") == fingerprint and isinstance(entry.get("event"), dict)]
+                if mine:
+                    self._hold_claim(mine)
+                    taken = set(id(entry) for entry in mine)
+                    entries = [entry for entry in entries if id(entry) not in taken]
+                if mine or abandoned:
+                    self._write_spool(entries)
+                for path, _handle, _claimed in abandoned:
+                    _unlink(path)
+            finally:
+                for _path, handle, _claimed in abandoned:
+                    os.close(handle)
+        return mine
 
     def update_spool(self, remove_ids=(), append=(), max_events=100, max_age=None):
-        """Drop the entries in ``remove_ids``, append ``append`` (skipping ids already there), apply the limits.
+        """Drop the entries in ``remove_ids``, add ``append`` (skipping ids already there), apply the limits.
 
-        Returns ``(count, discarded)``: the entries now spooled, and how many were
-        thrown away because of ``max_events`` or ``max_age`` (seconds).
+        Releases this process's claim: what it claimed and did not deliver must be
+        in ``append``.  Returns ``(count, discarded)``: the entries now spooled, and
+        how many were thrown away because of ``max_events`` or ``max_age`` (seconds).
         """
         remove_ids = set(remove_ids)
         with self.locked():
-            data = self._read(self.spool_path, {"version": FORMAT_VERSION, "events": []})
-            entries = [entry for entry in data.get("events") or []
-                       if isinstance(entry, dict) and entry.get("id") not in remove_ids]
+            spooled = self._read_spool()
+            entries = [entry for entry in spooled if entry.get("id") not in remove_ids]
             present = set(entry.get("id") for entry in entries)
-            entries.extend(entry for entry in append if entry["id"] not in present)
+            added = [entry for entry in append if entry["id"] not in present and entry["id"] not in remove_ids]
+            entries = self._in_order(entries + added) if added else entries
             before = len(entries)
             if max_age is not None:
                 oldest = self._clock() - max_age
@@ -164,9 +252,77 @@ class StateStore(object):
             if max_events is not None and len(entries) > max_events:
                 entries = entries[len(entries) - max_events:]
             discarded = before - len(entries)
-            if entries or os.path.exists(self.spool_path):
-                self._write(self.spool_path, {"version": FORMAT_VERSION, "events": entries})
+            if entries != spooled:
+                self._write_spool(entries)
+            self._release_claim()
         return len(entries), discarded
+
+    @property
+    def claiming(self):
+        """True while this process holds claimed entries (to be released by :meth:`update_spool`)."""
+        return self._claim is not None
+
+    # -- claims (always called holding the directory's lock) -----------------------------
+    def _claim_paths(self):
+        try:
+            names = os.listdir(self.directory)
+        except OSError:
+            return []
+        return [os.path.join(self.directory, name) for name in sorted(names)
+                if name.startswith(CLAIM_PREFIX) and name.endswith(CLAIM_SUFFIX)]
+
+    def _abandoned_claims(self):
+        """``(path, locked descriptor, entries)`` of the claim files whose run is gone (their lock is free)."""
+        if not HAS_FCNTL:
+            return []
+        found = []
+        for path in self._claim_paths():
+            try:
+                handle = os.open(path, os.O_RDWR)
+            except OSError:
+                continue
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(handle)        # its run is still going
+                continue
+            found.append((path, handle, self._entries(self._read(path, {"version": FORMAT_VERSION, "events": []}))))
+        return found
+
+    def _hold_claim(self, entries):
+        path = os.path.join(self.directory, "%s%d-%s%s" % (CLAIM_PREFIX, os.getpid(),
+                                                           binascii.hexlify(os.urandom(6)).decode(), CLAIM_SUFFIX))
+        self._write(path, {"version": FORMAT_VERSION, "events": entries})
+        handle = None
+        try:
+            handle = os.open(path, os.O_RDWR)
+            if HAS_FCNTL:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if handle is not None:
+                os.close(handle)
+            _unlink(path)
+            raise StateError("cannot lock %s: %s" % (path, exc.strerror or exc))
+        self._claim = (path, handle)
+        _CLAIMING.add(self)
+
+    def _release_claim(self):
+        if self._claim is None:
+            return
+        path, handle = self._claim
+        self._claim = None
+        _CLAIMING.discard(self)
+        _unlink(path)
+        os.close(handle)        # (after the unlink: no other run may take the file for abandoned meanwhile)
+
+    def forget_claim_in_child(self):
+        """In a forked child: close the claim's descriptor, so that the lock lives only as long as the parent."""
+        if self._claim is not None:
+            try:
+                os.close(self._claim[1])
+            except OSError:
+                pass
+            self._claim = None
 
     # -- duration history -------------------------------------------------------
     def durations(self, key):

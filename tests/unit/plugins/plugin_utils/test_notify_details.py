@@ -1,10 +1,12 @@
 """Unit tests of what the notify callback says: templates, failure messages, Rundeck context, dedup keys."""
 
+import re
+
 import pytest
 
 from ansible_collections.oncall.pagerduty.plugins.plugin_utils.notify_details import (
     CENSORED, DEDUP_KEY_FIELDS, TemplateError, check_template, default_dedup_key, failure_message, identity,
-    normalise_inventory, render, rundeck_context, seconds, truncate)
+    normalise_inventory, render, rundeck_context, seconds, step_label, truncate)
 
 
 def test_render_fields_and_braces():
@@ -86,8 +88,20 @@ def test_default_dedup_key():
     assert run != identity("playbook", "/srv/site.yml", ["/srv/staging"])
     assert default_dedup_key("site.yml", run) == "ansible:site.yml:%s" % run
     assert default_dedup_key("my play book!.yml", run) == "ansible:my_play_book_.yml:%s" % run
-    assert default_dedup_key("site.yml", run, {"project": "shop", "job_id": "a1"}) == "rundeck:shop:a1"
     assert default_dedup_key("site.yml", run, {"project": "shop"}) == "ansible:site.yml:%s" % run
+
+
+def test_rundeck_dedup_key_is_the_job_and_the_playbook():
+    job = {"project": "shop", "job_id": "a1"}
+    run = identity("playbook", "/tmp/a/site.yml", ["/tmp/a/inventory"])
+    assert default_dedup_key("site.yml", run, job) == "rundeck:shop:a1:site.yml"
+    assert default_dedup_key("adhoc-command", run, job) == "rundeck:shop:a1:adhoc-command"
+    # the plugin writes an inline playbook to a new temporary file every time: its plays name it
+    inline = default_dedup_key("ansible-runner8412337791playbook", run, job, plays=["Deploy", "Check"])
+    assert inline == default_dedup_key("5532107playbook", run, job, plays=["Deploy", "Check"])
+    assert re.match(r"^rundeck:shop:a1:inline-[0-9a-f]{8}$", inline)
+    assert inline != default_dedup_key("ansible-runner8412337791playbook", run, job, plays=["Restart"])
+    assert step_label("deploy.yml", ["Deploy"]) == "deploy.yml"
 
 
 def test_inventory_paths_are_made_absolute(tmp_path):

@@ -1,6 +1,9 @@
 """Unit tests of the notify callback's background sender, with a fake send function."""
 
 import threading
+import time
+
+import pytest
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils.client import PagerDutyAPIError, PagerDutyRetryError
 from ansible_collections.oncall.pagerduty.plugins.plugin_utils.notify_sender import EventSender
@@ -57,20 +60,112 @@ def test_refused_event_is_dropped_and_the_rest_go_on():
     assert refused["id"] == "id-1" and "Invalid routing key" in reason
 
 
-def test_retryable_failure_stops_everything_after_it_in_order():
-    last = api_error(503)
-    fake = FakePagerDuty(failures={"k1": PagerDutyRetryError("POST", "/v2/enqueue", 3, 1.5, last)})
-    sender = EventSender(fake, KEY)
-    for number in range(4):
+def retry_error(status=503):
+    return PagerDutyRetryError("POST", "/v2/enqueue", 3, 1.5, api_error(status))
+
+
+def test_transient_failure_holds_the_queue_in_order_until_the_next_try():
+    fake = FakePagerDuty(failures={"k1": retry_error()})
+    sender = EventSender(fake, KEY, retry_pause=0.05)
+    for number in range(3):
         sender.put(entry(number))
-    assert sender.wait(5) is False
-    assert sender.delivered == ["id-0"]
-    assert [e["id"] for e in sender.undelivered()] == ["id-1", "id-2", "id-3"]
+    # k1 failed: k2 waits behind it, nothing is sent out of order
+    assert _until(lambda: len(fake.sent) == 2)
+    assert [e["dedup_key"] for e in fake.sent] == ["k0", "k1"] and sender.delivered == ["id-0"]
     assert sender.failure.startswith("Gave up on POST /v2/enqueue after 3 attempts")
-    # later events are not sent either: they would overtake the failed one
-    sender.put(entry(9))
+    # PagerDuty is back: the next event queued is the next try, of k1 first
+    del fake.failures["k1"]
+    sender.put(entry(3))
+    assert sender.wait(5) is True
+    assert [e["dedup_key"] for e in fake.sent] == ["k0", "k1", "k1", "k2", "k3"]
+    assert sender.delivered == ["id-0", "id-1", "id-2", "id-3"] and sender.undelivered() == []
+
+
+def test_wait_tries_again_until_its_time_runs_out():
+    class Recovering(FakePagerDuty):
+        def __call__(self, event):
+            if len(self.sent) < 3:
+                self.sent.append(event)
+                raise retry_error()
+            return super(Recovering, self).__call__(event)
+    fake = Recovering()
+    sender = EventSender(fake, KEY, retry_pause=0.05)
+    sender.put(entry(0))
+    sender.put(entry(1))
+    assert _until(lambda: len(fake.sent) == 1)
+    assert sender.wait(5) is True
+    assert [e["dedup_key"] for e in fake.sent] == ["k0"] * 4 + ["k1"]
+    assert sender.delivered == ["id-0", "id-1"]
+
+
+def test_wait_gives_up_on_a_lasting_failure_and_gives_back_everything_in_order():
+    fake = FakePagerDuty(failures={"k1": retry_error()})
+    sender = EventSender(fake, KEY, retry_pause=0.05)
+    for number in range(3):
+        sender.put(entry(number))
+    assert sender.wait(0.5) is False
+    assert sender.stopped and sender.failure.startswith("Gave up on POST /v2/enqueue")
+    assert [e["id"] for e in sender.undelivered()] == ["id-1", "id-2"]
+    assert len([e for e in fake.sent if e["dedup_key"] == "k1"]) > 2, "tried again while the wait lasted"
+    sender.put(entry(9))        # stopped for good: nothing more is sent
     assert sender.wait(1) is False and [e["id"] for e in sender.undelivered()] == ["id-9"]
-    assert len(fake.sent) == 2
+
+
+@pytest.mark.parametrize("status", [404, 401, 405])
+def test_an_answer_that_retrying_cannot_fix_soon_stops_the_sender_and_keeps_the_events(status):
+    fake = FakePagerDuty(failures={"k0": api_error(status)})
+    sender = EventSender(fake, KEY, retry_pause=0.05)
+    sender.put(entry(0))
+    sender.put(entry(1))
+    assert sender.wait(5) is False
+    assert [e["id"] for e in sender.undelivered()] == ["id-0", "id-1"] and sender.refused == []
+    assert sender.failure_status == status and len(fake.sent) == 1
+
+
+@pytest.mark.parametrize("status", [400, 413])
+def test_events_pagerduty_refuses_for_good_are_dropped(status):
+    fake = FakePagerDuty(failures={"k0": api_error(status)})
+    sender = EventSender(fake, KEY)
+    sender.put(entry(0))
+    sender.put(entry(1))
+    assert sender.wait(5) is True
+    assert [refused["id"] for refused, _reason in sender.refused] == ["id-0"] and sender.delivered == ["id-1"]
+
+
+def test_an_accepted_answer_with_an_error_status_is_a_refusal():
+    class Answering(FakePagerDuty):
+        def __call__(self, event):
+            self.sent.append(event)
+            if event["dedup_key"] == "k0":
+                return {"status": "invalid event", "message": "Event object is invalid"}
+            return {"status": "success", "message": "Event processed"}
+    sender = EventSender(Answering(), KEY)
+    sender.put(entry(0))
+    sender.put(entry(1))
+    assert sender.wait(5) is True
+    (refused, reason), = sender.refused
+    assert refused["id"] == "id-0" and reason == "invalid event: Event object is invalid"
+    assert sender.delivered == ["id-1"]
+
+
+def test_stop_gives_back_what_is_queued():
+    gate = threading.Event()
+    sender = EventSender(FakePagerDuty(gate=gate), KEY)
+    sender.put(entry(0))
+    sender.put(entry(1))
+    sender.stop("interrupted")
+    gate.set()
+    assert sender.failure == "interrupted"
+    assert [e["id"] for e in sender.undelivered()] == ["id-0", "id-1"]
+
+
+def _until(condition, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return condition()
 
 
 def test_wait_is_bounded_and_gives_back_the_event_in_flight():

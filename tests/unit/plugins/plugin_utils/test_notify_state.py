@@ -96,3 +96,77 @@ def test_unusable_directory_is_a_state_error(tmp_path):
     blocker.write_text("")
     with pytest.raises(StateError, match="cannot create"):
         StateStore(str(blocker / "state")).spooled("x")
+
+
+def claim_files(directory):
+    return sorted(path.name for path in directory.iterdir() if path.name.startswith("claimed-"))
+
+
+def test_claimed_entries_are_not_sent_by_another_run_and_go_back_unless_delivered(tmp_path):
+    first, second = StateStore(str(tmp_path)), StateStore(str(tmp_path))
+    other_key = entry(9, key="y" * 32)
+    first.update_spool(append=[entry(1), other_key, entry(2)])
+    claimed = first.claim(key_fingerprint(KEY))
+    assert [e["id"] for e in claimed] == ["id-1", "id-2"] and first.claiming
+    assert len(claim_files(tmp_path)) == 1 and KEY not in (tmp_path / claim_files(tmp_path)[0]).read_text()
+    # a run started meanwhile finds nothing to send for this key, and leaves the other key's entry alone
+    assert second.claim(key_fingerprint(KEY)) == [] and not second.claiming
+    assert [e["id"] for e in first.spooled(key_fingerprint("y" * 32))] == ["id-9"]
+    # id-1 was delivered; id-2 was not, and a newer event of this run was not either
+    first.update_spool(append=[entry(2), entry(3, created=2000.0)])
+    assert not first.claiming and claim_files(tmp_path) == []
+    assert [e["id"] for e in second.claim(key_fingerprint(KEY))] == ["id-2", "id-3"]
+
+
+def test_entries_put_back_keep_the_order_they_were_made_in(tmp_path):
+    first, second = StateStore(str(tmp_path)), StateStore(str(tmp_path))
+    first.update_spool(append=[entry(1, created=100.0)])
+    first.claim(key_fingerprint(KEY))
+    second.update_spool(append=[entry(2, created=200.0)])       # spooled by another run meanwhile
+    first.update_spool(append=[entry(1, created=100.0)])        # not delivered: back before the newer one
+    assert [e["id"] for e in second.spooled(key_fingerprint(KEY))] == ["id-1", "id-2"]
+
+
+def test_claim_of_a_run_that_died_goes_back_to_the_spool(tmp_path):
+    dead, later = StateStore(str(tmp_path)), StateStore(str(tmp_path))
+    dead.update_spool(append=[entry(1), entry(9, key="y" * 32)])
+    assert len(dead.claim(key_fingerprint(KEY))) == 1
+    assert later.claim(key_fingerprint(KEY)) == []           # alive: its claim is respected
+    dead.forget_claim_in_child()   # the process is gone: its descriptor, and with it the lock, closed
+    assert [e["id"] for e in later.claim(key_fingerprint(KEY))] == ["id-1"]
+    assert len(claim_files(tmp_path)) == 1, "only the new claim is left"
+    assert [e["id"] for e in later.spooled(key_fingerprint("y" * 32))] == ["id-9"]
+
+
+# (the child only writes, reads and exits: the sender threads other tests left behind cannot deadlock it)
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded")
+def test_a_forked_child_does_not_keep_a_claim_alive(tmp_path):
+    parent, later = StateStore(str(tmp_path)), StateStore(str(tmp_path))
+    parent.update_spool(append=[entry(1)])
+    parent.claim(key_fingerprint(KEY))
+    release_read, release_write = os.pipe()
+    ready_read, ready_write = os.pipe()
+    child = os.fork()
+    if child == 0:                                  # an Ansible worker: outlives its parent for a while
+        os.close(release_write)
+        os.write(ready_write, b"r")
+        os.read(release_read, 1)
+        os._exit(0)
+    os.close(release_read)
+    os.close(ready_write)
+    try:
+        assert os.read(ready_read, 1) == b"r"
+        parent.forget_claim_in_child()                      # the parent dies while the child still runs
+        assert [e["id"] for e in later.claim(key_fingerprint(KEY))] == ["id-1"]
+    finally:
+        os.close(release_write)
+        os.close(ready_read)
+        os.waitpid(child, 0)
+
+
+def test_the_lock_waits_for_another_holder_and_then_gives_up(tmp_path):
+    holder, waiting = StateStore(str(tmp_path)), StateStore(str(tmp_path), lock_timeout=0.2)
+    with holder.locked():
+        with pytest.raises(StateError, match="stayed locked by another run"):
+            waiting.update_spool(append=[entry(1)])
+    assert waiting.update_spool(append=[entry(1)]) == (1, 0)
