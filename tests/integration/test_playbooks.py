@@ -101,6 +101,11 @@ def test_incident_status_with_stakeholder_message(ansible, sim):
                                                     "pd_status_message": ""}))
     assert quiet["pd_changed"] is False and quiet["pd_status_update_id"] == ""
     assert writes(sim, mark) == []
+    # The status is already acknowledged: only the status update is sent, and that is a change.
+    update = stats(play(ansible, "incident_status", {"pd_incident_id": incident["id"], "pd_status": "acknowledged",
+                                                     "pd_status_message": "Rolled back; monitoring"}))
+    assert writes(sim, mark) == [("POST", "/incidents/%s/status_updates" % incident["id"])]
+    assert update["pd_changed"] is True and update["pd_status_update_id"] != ""
 
 
 def test_incident_escalate(ansible, sim):
@@ -235,6 +240,54 @@ def test_user_update_never_creates(ansible, sim):
     run = play(ansible, "user_update", {"pd_user_email": "nobody@example.com", "pd_job_title": "SRE"}, expect_rc=2)
     assert "nobody@example.com" in run.stdout
     assert writes(sim, mark) == []
+
+
+# Free text as people type it: YAML would read "a: b" as a mapping (or fail), "#..." as a comment, "no" as false,
+# and Ansible would run "{{ }}" from an extra var as a template.
+AWKWARD = 'Rolled back: bad deploy #123 "reverted" {{ 7 * 7 }}'
+
+
+def test_inputs_from_the_environment_as_rundeck_passes_job_options(ansible, sim):
+    """Rundeck's Ansible plugin exports each non-secure job option as an environment variable of the option's name;
+    an input not given as an extra var is read from there, exactly as typed."""
+    incident = sim.create_incident()
+    noted = stats(play(ansible, "incident_note", {}, env={"pd_incident_id": str(incident["incident_number"]),
+                                                          "pd_note": AWKWARD}))
+    assert noted["pd_note_added"] is True and noted["pd_incident_id"] == incident["id"]
+    assert [n["content"] for n in sim.state("notes")[incident["id"]]] == [AWKWARD]
+    resolved = stats(play(ansible, "incident_update", {}, env={"pd_incident_id": incident["id"],
+                                                               "pd_status": "resolved", "pd_resolution": "no"}))
+    assert resolved["pd_incident_status"] == "resolved"
+    assert [e["note"] for e in sim.log_entries(incident["id"]) if e["type"] == "resolve_log_entry"] == ["no"]
+
+
+def test_an_extra_var_wins_over_the_environment(ansible, sim):
+    incident = sim.create_incident()
+    stats(play(ansible, "incident_note", {"pd_incident_id": incident["id"], "pd_note": "From the extra var"},
+               env={"pd_incident_id": "PNOTHERE", "pd_note": "From the environment"}))
+    assert [n["content"] for n in sim.state("notes")[incident["id"]]] == ["From the extra var"]
+    # Given but blank (an option left empty), the extra var still wins, and counts as not set.
+    mark = sim.mark()
+    run = play(ansible, "incident_note", {"pd_incident_id": incident["id"], "pd_note": ""},
+               env={"pd_note": "From the environment"}, expect_rc=2)
+    assert "incident_note needs" in run.stdout and sim.requests(since=mark) == []
+
+
+def test_every_playbook_reads_each_of_its_inputs_from_the_environment():
+    """Each pd_* input a playbook reads (but the connection and secrets, which have their PAGERDUTY_* fallbacks) is a
+    play variable read from the environment variable of the same name, which an extra var overrides."""
+    import yaml
+    connection = {"pd_api_token", "pd_from_email", "pd_region", "pd_api_url", "pd_events_url", "pd_routing_key"}
+    for name in sorted(os.listdir(PLAYBOOKS)):
+        if not name.endswith(".yml") or name == "demo.yml":
+            continue
+        with open(os.path.join(PLAYBOOKS, name)) as handle:
+            [play_] = yaml.safe_load(handle)
+        tasks = yaml.safe_dump(play_["tasks"])
+        read = set(re.findall(r"\b(pd_[a-z_]+) *\|", tasks)) | set(re.findall(r"\{\{ *(pd_[a-z_]+) *\}\}", tasks))
+        read = set(v for v in read - connection if not v.startswith(("pd_result", "pd_publish", "pd_status_update")))
+        from_environment = dict((var, value) for var, value in play_["vars"].items() if var.startswith("pd_"))
+        assert from_environment == dict((var, "{{ lookup('ansible.builtin.env', '%s') }}" % var) for var in read), name
 
 
 def test_the_token_as_an_extra_var(ansible, sim):

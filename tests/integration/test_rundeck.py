@@ -1,28 +1,35 @@
 """Replays exactly what Rundeck's Ansible plugin (rundeck-plugins/ansible-plugin) runs, against the simulator.
 
 What the plugin runs (AnsibleRunner.java, AnsibleRunnerContextBuilder.java, AnsibleModuleWorkflowStep.java,
-AnsiblePlaybookWorkflowStep.java):
+AnsiblePlaybookWorkflowStep.java, AnsibleDescribable.java):
 
+* Rundeck first substitutes ``${option.NAME}`` in every property of the step's configuration, then hands the plugin
+  only the properties its step type declares (StepPluginAdapter.createConfig, PluginAdapterUtility): anything else in
+  the job definition is dropped. The Module step declares no Extra Variables (``ansible-extra-vars`` and
+  ``ansible-encrypt-extra-vars`` are Playbook-step properties). See MODULE_STEP and PLAYBOOK_STEP below.
 * Ansible Module step, plugin 4.x::
 
-      ansible all -m MODULE -a ARGS -i INVENTORY -l NODE[,NODE...] [-vvv] [--extra-vars=@FILE]
+      ansible all -m MODULE -a ARGS -i INVENTORY -l NODE[,NODE...] [-vvv]
 
   in a temporary base directory, with the environment of the Rundeck server plus: every job option that is not
-  secure, under its own name; ``ANSIBLE_CONFIG`` when a config file path is set; and, for ad hoc runs only, set only
-  when absent (``putIfAbsent``, so a job option of the same name wins): ``ANSIBLE_LOAD_CALLBACK_PLUGINS=1``,
+  secure, under the option's own name (``getListOptions``: ``pd_note``, not ``RD_OPTION_PD_NOTE``);
+  ``ANSIBLE_CONFIG`` when a config file path is set; and, for ad hoc runs only, set only when absent (``putIfAbsent``,
+  so a job option of the same name wins): ``ANSIBLE_LOAD_CALLBACK_PLUGINS=1``,
   ``ANSIBLE_CALLBACKS_ENABLED=ansible.builtin.tree``, ``ANSIBLE_CALLBACK_TREE_DIR=<base directory>`` and
   ``ANSIBLE_CALLBACK_WHITELIST=tree``.
 * Ansible Module step, plugin 3.x::
 
-      ansible all -m MODULE -a ARGS -t <base directory> --inventory-file=INVENTORY -l NODE [--extra-vars=@FILE]
+      ansible all -m MODULE -a ARGS -t <base directory> --inventory-file=INVENTORY -l NODE
 
   with no callback variables of its own.
 * Ansible Playbook step: ``ansible-playbook PLAYBOOK -i INVENTORY -l NODE --extra-vars=@FILE`` (``-i`` was
-  ``--inventory-file=`` in 3.x), the step's "Extra Variables" written to FILE; no callback variables.
+  ``--inventory-file=`` in 3.x), the step's "Extra Variables" written to FILE; no callback variables. With "Encrypt
+  Extra Vars" the plugin reads the Extra Variables as YAML into a map of strings, drops blank values, vault-encrypts
+  each value and adds ``--vault-id internal-encrypt@<script>`` (``encryptExtraVarsKey``).
 
-The INVENTORY is the step's inline inventory written to a file. ``${option.NAME}`` references in the module
-arguments and the extra variables are substituted by Rundeck before the command is built; secure options are not
-exported to the environment by plugin 3.2.11 and later (they were before).
+The INVENTORY is the step's inline inventory written to a file. Secure options are not exported to the environment
+(plugin 3.2.11 and later). The plugin exports no ``RD_JOB_*`` job context of its own; the tests that need it for the
+notify callback's Rundeck details put it in the server's environment (RUNDECK_JOB below).
 """
 
 import json
@@ -41,11 +48,29 @@ except ImportError:  # pragma: no cover
 
 NODE = "rundeck-server"
 PROJECT, JOB_ID, EXEC_ID = "ops", "7f3c2a9e-1b4d-4c5e-9f60-0a1b2c3d4e5f", "4711"
-# What Rundeck exports to a job's steps (recent Ansible plugins put the job context in the step's environment too).
+# Rundeck's job context, as Command and Script steps get it; for Ansible steps it has to come from the Rundeck server's
+# environment (or a plugin build that forwards it), which is where these tests put it.
 RUNDECK_JOB = {"RD_JOB_PROJECT": PROJECT, "RD_JOB_ID": JOB_ID, "RD_JOB_EXECID": EXEC_ID, "RD_JOB_NAME": "pagerduty note",
                "RD_JOB_USERNAME": "alice", "RD_JOB_SERVERURL": "https://rundeck.example.com"}
 # A token Rundeck would substitute from ${option.pd_api_token}: one the simulator does not know, so the run fails.
 SUBSTITUTED = "rundeck-substituted-token-0001"
+# Free text as people type it: YAML would read ": " as a mapping (or fail), "#..." as a comment and "no" as false,
+# and Ansible would run "{{ }}" from an argument or an extra var as a template.
+AWKWARD = 'Rolled back: bad deploy #123 "reverted" {{ 7 * 7 }}'
+
+# The properties each step type declares (AnsibleModuleWorkflowStep / AnsiblePlaybookWorkflowStep DESC): the only
+# ones Rundeck hands the plugin.
+SSH_AND_BECOME = {"ansible-ssh-auth-type", "ansible-ssh-user", "ansible-ssh-password-storage-path",
+                  "ansible-ssh-keypath", "ansible-ssh-key-storage-path", "ansible-ssh-timeout", "ansible-ssh-use-agent",
+                  "ansible-ssh-passphrase-storage-path", "ansible-ssh-passphrase-option", "ansible-become",
+                  "ansible-become-method", "ansible-become-user", "ansible-become-password-storage-path"}
+MODULE_STEP = {"ansible-binaries-dir-path", "ansible-base-dir-path", "ansible-inventory-inline", "ansible-module",
+               "ansible-module-args"} | SSH_AND_BECOME
+PLAYBOOK_STEP = {"ansible-binaries-dir-path", "ansible-base-dir-path", "ansible-playbook", "ansible-extra-vars",
+                 "ansible-encrypt-extra-vars", "ansible-inventory-inline", "ansible-vault-path",
+                 "ansible-vault-storage-path", "ansible-extra-param", "ansible-disable-limit"} | SSH_AND_BECOME
+DECLARED = {"com.batix.rundeck.plugins.AnsibleModuleWorkflowStep": MODULE_STEP,
+            "com.batix.rundeck.plugins.AnsiblePlaybookWorkflowStep": PLAYBOOK_STEP}
 
 
 def core_version():
@@ -95,10 +120,48 @@ class Rundeck(object):
             command.append("--extra-vars=@%s" % self.extra_vars(extra_vars))
         return self.ansible._run(command, self.environment(options, plugin, server), expect_rc)
 
-    def playbook(self, playbook, extra_vars, options=None, server=None, expect_rc=0):
+    def playbook(self, playbook, extra_vars, options=None, server=None, expect_rc=0, encrypt=False):
         command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), playbook,
-                   "-i", str(self.inventory), "-l", NODE, "--extra-vars=@%s" % self.extra_vars(extra_vars)]
+                   "-i", str(self.inventory), "-l", NODE]
+        if encrypt:
+            extra_vars = self.encrypted(extra_vars)
+        command.append("--extra-vars=@%s" % self.extra_vars(extra_vars))
+        if encrypt:
+            command += ["--vault-id", "internal-encrypt@%s" % self.vault_password]
         return self.ansible._run(command, self.environment(options, plugin="playbook", server=server), expect_rc)
+
+    def encrypted(self, text):
+        """What "Encrypt Extra Vars" makes of the Extra Variables (AnsibleRunner.encryptExtraVarsKey): the text read
+        as YAML into a map of strings (a YAML error fails the step), blank values dropped, each value encrypted with
+        ansible-vault under the vault id internal-encrypt."""
+        import yaml
+        from ansible.parsing.vault import VaultLib, VaultSecret
+        values = yaml.load(text, Loader=yaml.BaseLoader)  # every scalar a string, as Jackson reads Map<String,String>
+        assert isinstance(values, dict) and values, "the plugin fails: extraVars is empty or could not be parsed"
+        self.vault_password = self.base / "ansible-script-vault"
+        self.vault_password.write_text("rundeck-internal-vault-password\n")
+        secret = VaultSecret(b"rundeck-internal-vault-password")
+        vault = VaultLib([("internal-encrypt", secret)])
+        lines = []
+        for name, value in values.items():
+            if value.strip():
+                encrypted = vault.encrypt(value, secret, vault_id="internal-encrypt").decode()
+                lines.append("%s: !vault |\n%s" % (name, "\n".join("  " + line for line in encrypted.splitlines())))
+        return "\n".join(lines) + "\n"
+
+    def step(self, job, values, server=None, expect_rc=0):
+        """The job's first step as Rundeck and the plugin run it: ${option.*} substituted in every property, only the
+        properties the step type declares kept, the inline inventory written, the job's non-secure options exported."""
+        step = job["sequence"]["commands"][0]
+        config = dict((name, substitute(value, values)) for name, value in step["configuration"].items()
+                      if name in DECLARED[step["type"]])
+        self.inventory.write_text(config["ansible-inventory-inline"])
+        options = job_environment(job, values)
+        if "ansible-module" in config:
+            return self.module(config["ansible-module"], config["ansible-module-args"], options=options,
+                               server=server, expect_rc=expect_rc)
+        return self.playbook(config["ansible-playbook"], config["ansible-extra-vars"], options=options, server=server,
+                             expect_rc=expect_rc, encrypt=config.get("ansible-encrypt-extra-vars") == "true")
 
 
 @pytest.fixture
@@ -146,20 +209,21 @@ def test_token_through_an_env_lookup_in_the_arguments(rundeck, sim):
 
 
 @pytest.mark.parametrize("plugin", ["4", "3"])
-def test_token_in_an_extra_vars_file(rundeck, sim, plugin):
-    """The step's Extra Variables (``pd_api_token: ${option.pd_api_token}``) go to a file; the arguments refer to
-    the variable. Safe on success and on failure, on both command-line forms of the plugin."""
+def test_token_as_a_host_variable_of_the_inline_inventory(rundeck, sim, plugin):
+    """A Module step has no Extra Variables: ``pd_api_token="${option.pd_api_token}"`` on the node's line of the
+    step's inline inventory (substituted by Rundeck, written to a temporary file by the plugin), and the arguments
+    refer to the variable. Safe on success and on failure, on both command-line forms of the plugin."""
     incident = sim.create_incident()
-    extra = "pd_api_token: %s\npd_from_email: %s\n" % (ADMIN_TOKEN, ADMIN_EMAIL)
-    args = ("api_token={{ pd_api_token }} from_email={{ pd_from_email }} incident_id=%s note='Noted via extra vars'"
+    rundeck.inventory.write_text("[pagerduty]\n%s ansible_connection=local ansible_python_interpreter=%s "
+                                 "pd_api_token=\"%s\" pd_from_email=%s\n" % (NODE, sys.executable, ADMIN_TOKEN, ADMIN_EMAIL))
+    args = ("api_token={{ pd_api_token }} from_email={{ pd_from_email }} incident_id=%s note='Noted by Rundeck'"
             % incident["id"])
-    result = rundeck.module("oncall.pagerduty.pd_incident_note", args, plugin=plugin, extra_vars=extra).result()
+    result = rundeck.module("oncall.pagerduty.pd_incident_note", args, plugin=plugin).result()
     assert result["changed"] is True
     failed = rundeck.module("oncall.pagerduty.pd_incident_note",
-                            "api_token={{ pd_api_token }} incident_id=PNOTHERE note=x", plugin=plugin,
-                            extra_vars=extra, expect_rc=2)
+                            "api_token={{ pd_api_token }} incident_id=PNOTHERE note=x", plugin=plugin, expect_rc=2)
     assert "Incident PNOTHERE not found" in failed.result()["msg"]
-    assert notes(sim, incident["id"]) == ["Noted via extra vars"]
+    assert notes(sim, incident["id"]) == ["Noted by Rundeck"]
 
 
 def test_token_substituted_into_the_arguments_is_safe_only_while_the_task_succeeds(rundeck, sim):
@@ -201,7 +265,7 @@ def test_notify_enabled_through_the_job_option_that_the_plugin_lets_win(rundeck,
     rundeck.module("oncall.pagerduty.pd_incident_note", failing, server=server, options=options, expect_rc=2)
     triggered = alerts(sim)
     assert len(triggered) == 1 and triggered[0]["event_action"] == "trigger"
-    assert triggered[0]["dedup_key"] == "rundeck:%s:%s" % (PROJECT, JOB_ID)
+    assert triggered[0]["dedup_key"] == "rundeck:%s:%s:adhoc-pd_incident_note" % (PROJECT, JOB_ID)
     open_incidents = sim.incidents(**{"incident_key": triggered[0]["dedup_key"], "statuses[]": "triggered"})
     assert len(open_incidents) == 1
     tree = json.loads((rundeck.base / NODE).read_text())
@@ -275,72 +339,81 @@ def substitute(text, values):
 
 
 def job_environment(job, values):
-    """The job's non-secure options, exported by the plugin under their own names."""
+    """The job's non-secure options that have a value, exported by the plugin under their own names."""
     env = {}
     for option in job["options"]:
-        if not option.get("secure"):
-            value = values.get(option["name"], option.get("value", ""))
+        value = values.get(option["name"], option.get("value"))
+        if not option.get("secure") and value is not None:
             env[option["name"]] = str(value)
     return env
 
 
 def check_documented_job(job):
+    """The token in a Secure option backed by Key Storage, notify enabled, the step's configuration made only of
+    properties its type declares (Rundeck drops the others), and no job option but the token substituted into it:
+    the other options reach Ansible as environment variables, as typed."""
     options = dict((o["name"], o) for o in job["options"])
     token = options["pd_api_token"]
     assert token["secure"] is True and token["valueExposed"] is True and token["storagePath"].startswith("keys/")
     assert options["ANSIBLE_CALLBACKS_ENABLED"]["value"].split(",")[-1] == "oncall.pagerduty.notify"
     step = job["sequence"]["commands"][0]
     config = step["configuration"]
+    assert set(config) <= DECLARED[step["type"]], set(config) - DECLARED[step["type"]]
+    text = "\n".join(str(value) for value in config.values())
+    assert re.findall(r"\$\{option\.([A-Za-z0-9_]+)\}", text) == ["pd_api_token"], text
     assert "${option.pd_api_token}" not in config.get("ansible-module-args", "")
-    assert "pd_api_token: ${option.pd_api_token}" in config["ansible-extra-vars"]
-    assert config["ansible-encrypt-extra-vars"] == "true"
+    inventory_hosts = [line.split()[0] for line in config["ansible-inventory-inline"].splitlines()
+                       if line.strip() and not line.startswith("[")]
+    assert job["nodefilters"]["filter"] == "name: %s" % NODE and inventory_hosts == [NODE], \
+        "the plugin limits Ansible to the job's node (-l): the inline inventory must name it"
     return step, config
 
 
 def test_the_documented_module_step_job_runs(rundeck, sim):
-    """docs/rundeck/module-step-job.yaml, expanded as Rundeck expands it and run as the 4.x plugin runs it (without
-    the extra variables' vault encryption, which changes nothing Ansible sees once decrypted)."""
+    """docs/rundeck/module-step-job.yaml, expanded as Rundeck expands it and run as the 4.x plugin runs it: the token
+    from the inline inventory, the note from the environment, exactly as typed."""
     job = load_job("module-step-job.yaml")
     step, config = check_documented_job(job)
     assert step["type"] == "com.batix.rundeck.plugins.AnsibleModuleWorkflowStep"
+    assert "{{ pd_api_token }}" in config["ansible-module-args"]
     incident = sim.create_incident()
-    values = {"pd_incident_id": incident["incident_number"], "pd_note": "Restarted the checkout pods",
-              "pd_api_token": ADMIN_TOKEN}
-    rundeck.inventory.write_text(config["ansible-inventory-inline"])
+    values = {"pd_incident_id": incident["incident_number"], "pd_note": AWKWARD, "pd_api_token": ADMIN_TOKEN}
     server = {"PAGERDUTY_FROM_EMAIL": ADMIN_EMAIL, "PAGERDUTY_ROUTING_KEY": ROUTING_KEY}
-    run = rundeck.module(config["ansible-module"], substitute(config["ansible-module-args"], values),
-                         extra_vars=substitute(config["ansible-extra-vars"], values),
-                         options=job_environment(job, values), server=server)
+    run = rundeck.step(job, values, server=server)
     assert run.result()["changed"] is True
-    assert notes(sim, incident["id"]) == ["Restarted the checkout pods"]
+    assert notes(sim, incident["id"]) == [AWKWARD]
     assert [e["event_action"] for e in alerts(sim)] == ["resolve"], "notify ran (a success resolves the job's alert)"
-    values["pd_incident_id"] = "PNOTHERE"
-    failed = rundeck.module(config["ansible-module"], substitute(config["ansible-module-args"], values),
-                            extra_vars=substitute(config["ansible-extra-vars"], values),
-                            options=job_environment(job, values), server=server, expect_rc=2)
+    for note in ("no", "#123 reverted"):
+        rundeck.step(job, dict(values, pd_note=note), server=server)
+    assert notes(sim, incident["id"]) == [AWKWARD, "no", "#123 reverted"]
+    failed = rundeck.step(job, dict(values, pd_incident_id="PNOTHERE"), server=server, expect_rc=2)
     assert "Incident PNOTHERE not found" in failed.result()["msg"]
-    assert [e["event_action"] for e in alerts(sim)] == ["resolve", "trigger"]
+    assert [e["event_action"] for e in alerts(sim)] == ["resolve", "resolve", "resolve", "trigger"]
 
 
 def test_the_documented_playbook_step_job_runs(rundeck, sim):
-    """docs/rundeck/playbook-step-job.yaml, expanded and run as the plugin runs it; the next step's ${data.*} come
-    from the set_stats line the ansible-set-stats log filter reads."""
+    """docs/rundeck/playbook-step-job.yaml, expanded and run as the plugin runs it (the token in vault-encrypted
+    extra variables, the other options in the environment); the next step's ${data.*} come from the set_stats line
+    the ansible-set-stats log filter reads."""
     job = load_job("playbook-step-job.yaml")
     step, config = check_documented_job(job)
     assert step["type"] == "com.batix.rundeck.plugins.AnsiblePlaybookWorkflowStep"
+    assert config["ansible-encrypt-extra-vars"] == "true"
     assert [f["type"] for f in step["plugins"]["LogFilter"]] == ["ansible-set-stats"]
     incident = sim.create_incident()
-    values = {"pd_incident_id": incident["id"], "pd_status": "resolved", "pd_resolution": "Rolled back",
+    values = {"pd_incident_id": incident["id"], "pd_status": "resolved", "pd_resolution": AWKWARD,
               "pd_assignees": "", "pd_priority": "", "pd_api_token": ADMIN_TOKEN}
-    rundeck.inventory.write_text(config["ansible-inventory-inline"])
     server = {"PAGERDUTY_FROM_EMAIL": ADMIN_EMAIL, "PAGERDUTY_ROUTING_KEY": ROUTING_KEY}
-    run = rundeck.playbook(config["ansible-playbook"], substitute(config["ansible-extra-vars"], values),
-                           options=job_environment(job, values), server=server)
+    run = rundeck.step(job, values, server=server)
     data = [json.loads(m.group(1)) for m in (re.match(r"^\tRUN:\s(\{.*\})$", line) for line in run.stdout.splitlines())
             if m]
     assert len(data) == 1 and data[0]["pd_incident_status"] == "resolved"
+    assert [e["note"] for e in sim.log_entries(incident["id"]) if e["type"] == "resolve_log_entry"] == [AWKWARD]
     next_step = job["sequence"]["commands"][1]["exec"]
     for name, value in data[0].items():
         next_step = next_step.replace("${data.%s}" % name, str(value))
     assert next_step == 'echo "Incident %s is resolved"' % incident["incident_number"]
     assert [e["event_action"] for e in alerts(sim)] == ["resolve"]
+    other = sim.create_incident()
+    rundeck.step(job, dict(values, pd_incident_id=other["id"], pd_resolution="no"), server=server)
+    assert [e["note"] for e in sim.log_entries(other["id"]) if e["type"] == "resolve_log_entry"] == ["no"]
