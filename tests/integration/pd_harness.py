@@ -19,8 +19,35 @@ COLLECTIONS = os.environ.get("ONCALL_COLLECTIONS_PATH") or os.path.join(REPO, ".
 ADMIN_TOKEN = "pdsim-admin-token"
 ROUTING_KEY = "pdsimroutingkeycheckoutapi000001"
 PLATFORM_KEY = "pdsimroutingkeyplatformdb0000001"
-SECRETS = (ADMIN_TOKEN, ROUTING_KEY, PLATFORM_KEY, "pdsim-readonly-token")
+# Every token, routing key and secret value the tests use, in any test (unit tests included): none may be printed,
+# logged by the simulator or kept in its events.
+SECRETS = (ADMIN_TOKEN, ROUTING_KEY, PLATFORM_KEY, "pdsim-readonly-token", "pdsim-wrong-token",
+           "hunter2-no-log-secret-value", "secret-token", "device-token")
 ADMIN_EMAIL = "admin@example.com"
+
+
+def leaked_secrets(text):
+    """The secrets found in ``text``."""
+    return [secret for secret in SECRETS if secret in text]
+
+
+def masked(text):
+    """``text`` with each secret replaced by its place in SECRETS, to report a leak without repeating it."""
+    for number, secret in enumerate(SECRETS):
+        text = text.replace(secret, "<SECRETS[%d]>" % number)
+    return text
+
+
+def scan_files(paths):
+    """Report every line of these files (test or Molecule output) that holds a secret; the number of such lines."""
+    found = 0
+    for path in paths:
+        with open(path, errors="replace") as handle:
+            for number, line in enumerate(handle, 1):
+                if leaked_secrets(line):
+                    found += 1
+                    print("%s:%d: %s" % (path, number, masked(line.rstrip("\n"))))
+    return found
 
 
 class Simulator(object):
@@ -205,8 +232,8 @@ class Ansible(object):
                                    timeout=600, check=False)
         run = Run(command, completed, time.monotonic() - started)
         self.runs.append(run)
-        leaked = [s for s in SECRETS if s in run.output]
-        assert not leaked, "secret(s) printed by %s:\n%s" % (" ".join(command), run.output)
+        leaked = leaked_secrets(run.output)
+        assert not leaked, "secret(s) printed by %s:\n%s" % (" ".join(command), masked(run.output))
         if expect_rc is not None:
             assert run.rc == expect_rc, run
         return run
@@ -242,3 +269,10 @@ class Ansible(object):
         if rest:
             env = dict({"PAGERDUTY_API_TOKEN": ADMIN_TOKEN, "PAGERDUTY_FROM_EMAIL": ADMIN_EMAIL}, **(env or {}))
         return self._run(command, self.env(env), expect_rc)
+
+
+if __name__ == "__main__":
+    # python tests/integration/pd_harness.py OUTPUT...: fails when a saved output holds a token or routing key
+    if len(sys.argv) < 2:
+        sys.exit("usage: %s FILE..." % sys.argv[0])
+    sys.exit(1 if scan_files(sys.argv[1:]) else 0)

@@ -1,15 +1,24 @@
 """Fault matrix: every kind of failure PagerDuty or the network can produce, against every kind of request.
 
 Each cell injects one fault into the simulator, runs the module for real, and
-then checks the simulator's state: the change was applied exactly once (never
-lost, never duplicated).  Faults marked "after" are injected after PagerDuty
-made the change, so the client sees an error for a write that did land - the
-case that duplicates writes in naive clients.  A persistent fault must end in a
-clear failure within the bounded wait, with nothing applied.
+then checks what the simulator received and holds: the change was applied
+exactly once (never lost, never duplicated).  Faults marked "after" are
+injected after PagerDuty made the change, so the client sees an error for a
+write that did land - the case that duplicates writes in naive clients.  A
+persistent fault must end in a clear failure within the bounded wait, with
+nothing applied.
 """
+
+import re
 
 import pytest
 
+from pd_harness import ROUTING_KEY
+
+# The kinds of fault of the matrix; each but 429 also comes "after the change" (the answer is lost).
+KINDS = ("429 with ratelimit-reset", "429 without headers", "500", "502", "503", "504", "connection reset",
+         "read timeout")
+TIMEOUT = 1.5
 FAULTS = {
     "429 with ratelimit-reset": {"status": 429, "headers": {"ratelimit-reset": "1"}},
     "429 without headers": {"status": 429},
@@ -23,53 +32,74 @@ FAULTS = {
     "504 after the change": {"status": 504, "after": True},
     "connection reset": {"drop": "reset"},
     "connection reset after the change": {"drop": "reset", "after": True},
-    "read timeout after the change": {"latency": 2.5, "after": True},
+    # no answer within the timeout; then the connection is dropped and PagerDuty never acts on it
+    "read timeout before the change": {"latency": TIMEOUT + 1, "drop": "reset"},
+    "read timeout after the change": {"latency": TIMEOUT + 1, "after": True},
 }
 
-COMMON = " timeout=1.5 max_retry_wait=20"
+COMMON = " timeout=%s max_retry_wait=20" % TIMEOUT
+EVENT_KEY = "matrix-key"
 
 
 class Operation(object):
-    """One kind of request: how to set it up, run it, and count what it changed."""
+    """One kind of request: how to run it, and how many times the simulator's state shows it applied.
 
-    def __init__(self, name, method, path, module, args, count, expected=1):
+    ``resent`` is True when a lost answer is followed by the same request again
+    (a read, or an alert event whose dedup key makes PagerDuty fold the repeat
+    into the same alert); other writes re-read PagerDuty to learn whether they
+    landed instead of being sent again.  ``counts_sends`` is True when ``count``
+    counts what the simulator received rather than the state it ended in.
+    """
+
+    def __init__(self, name, method, path, module, args, count, changes=True, resent=False, counts_sends=False):
         self.name = name
         self.method = method
         self.path = path
         self.module = module
         self.args = args
         self.count = count
-        self.expected = expected
+        self.changes = changes
+        self.resent = resent
+        self.counts_sends = counts_sends
+
+    def sends(self, fault):
+        """How many times PagerDuty must have received and carried out this request."""
+        return 2 if self.resent and fault.get("after") else 1
+
+    def expected_count(self, fault):
+        return self.sends(fault) if self.counts_sends else 1
 
 
-def _incident(sim):
-    return sim.create_incident(title="Fault matrix")["id"]
-
-
-def _notes(sim, incident):
+def _notes(sim, incident, unused_result):
     return len([n for n in sim.rest("GET", "/incidents/%s/notes" % incident)["notes"] if n["content"] == "matrix"])
 
 
-def _acks(sim, incident):
+def _acks(sim, incident, unused_result):
     return [e["type"] for e in sim.log_entries(incident)].count("acknowledge_log_entry")
 
 
-def _responder_requests(sim, incident):
+def _responder_requests(sim, incident, unused_result):
     return len(sim.incident(incident).get("responder_requests") or [])
 
 
-def _alerts(sim, incident):
-    return len(sim.incidents(incident_key="matrix-key"))
+def _events_received(sim, unused_incident, unused_result):
+    """Every alert event the simulator accepted: a repeated trigger shows here though it folds into one alert."""
+    return len([e for e in sim.events()["events"] if e.get("dedup_key") == EVENT_KEY])
 
 
-def _users(sim, incident):
+def _users(sim, unused_incident, unused_result):
     found = sim.rest("GET", "/users?query=matrix.user%40example.com")["users"]
     return len([u for u in found if u["email"] == "matrix.user@example.com"])
 
 
+def _incident_returned(unused_sim, incident, result):
+    returned = result.get("incident") or {}
+    return 1 if returned.get("id") == incident and returned.get("title") == "Fault matrix" else 0
+
+
 OPERATIONS = [
     Operation("read", "GET", "^/incidents/{id}$", "oncall.pagerduty.pd_incident_info", "incident_id={id}",
-              lambda sim, incident: 1),
+              _incident_returned, changes=False, resent=True),
     Operation("pd_incident update", "PUT", "^/incidents/{id}$", "oncall.pagerduty.pd_incident",
               "incident_id={id} status=acknowledged", _acks),
     Operation("pd_incident_note", "POST", "^/incidents/{id}/notes$", "oncall.pagerduty.pd_incident_note",
@@ -79,7 +109,8 @@ OPERATIONS = [
     Operation("pd_user create", "POST", "^/users$", "oncall.pagerduty.pd_user",
               "email=matrix.user@example.com name='Matrix User' role=Responder", _users),
     Operation("pd_event", "POST", "^/v2/enqueue$", "oncall.pagerduty.pd_event",
-              "summary=matrix severity=error source=host dedup_key=matrix-key routing_key={routing_key}", _alerts),
+              "summary=matrix severity=error source=host dedup_key=%s routing_key={routing_key}" % EVENT_KEY,
+              _events_received, resent=True, counts_sends=True),
 ]
 
 
@@ -89,32 +120,78 @@ def _cells():
             yield pytest.param(operation, fault, id="%s | %s" % (operation.name, fault))
 
 
+def _carried_out(sim, operation, incident, mark):
+    """The logged requests of this operation that PagerDuty carried out: answered normally, or lost after the change."""
+    pattern = re.compile(operation.path.format(id=incident))
+    matching = [r for r in sim.requests(since=mark) if r["method"] == operation.method and pattern.search(r["path"])]
+    return [r for r in matching
+            if (r["fault"] is None and r["status"] is not None and r["status"] < 400) or (r["fault"] or {}).get("after")]
+
+
+def _run(ansible, operation, incident, extra, expect_rc=0):
+    args = operation.args.format(id=incident, routing_key=ROUTING_KEY) + extra
+    return ansible.adhoc(operation.module, args, rest=True, expect_rc=expect_rc).result()
+
+
+def test_the_matrix_has_every_kind_of_fault_before_and_after_the_change():
+    for kind in KINDS:
+        forms = [name for name in FAULTS if name == kind or name.startswith(kind + " ")]
+        afters = [name for name in forms if FAULTS[name].get("after")]
+        assert len(forms) - len(afters) == 1, kind
+        assert len(afters) == (0 if kind.startswith("429") else 1), kind
+    assert len(list(_cells())) == len(FAULTS) * 6 == 84
+
+
 @pytest.mark.parametrize("operation, fault", list(_cells()))
 def test_one_fault_is_survived_and_the_write_lands_once(ansible, sim, operation, fault):
-    from pd_harness import ROUTING_KEY
-    incident = _incident(sim)
+    incident = sim.create_incident(title="Fault matrix")["id"]
     sim.fault(method=operation.method, path=operation.path.format(id=incident), count=1, **FAULTS[fault])
     mark = sim.mark()
-    run = ansible.adhoc(operation.module, operation.args.format(id=incident, routing_key=ROUTING_KEY) + COMMON,
-                        rest=True)
-    result = run.result()
+    result = _run(ansible, operation, incident, COMMON)
     faulted = [r for r in sim.requests(since=mark) if r["fault"]]
     assert len(faulted) == 1, "the fault was not exercised"
-    assert operation.count(sim, incident) == operation.expected, result
+    assert result.get("changed") is operation.changes, result
+    expected = operation.sends(FAULTS[fault])
+    assert len(_carried_out(sim, operation, incident, mark)) == expected, sim.requests(since=mark)
+    assert operation.count(sim, incident, result) == operation.expected_count(FAULTS[fault]), result
+    if operation.name == "pd_event":
+        assert len(sim.incidents(incident_key=EVENT_KEY)) == 1, "the repeated trigger must fold into one alert"
 
 
+def _backoff(attempt):
+    """The longest wait the client takes after failed attempt ``attempt`` (client._delay: between half and all)."""
+    return min(8.0, 0.5 * 2 ** (attempt - 1))
+
+
+def _attempts_within(max_wait, share):
+    """How many attempts fit in ``max_wait`` when every wait is ``share`` of the longest."""
+    waited, attempt = 0.0, 1
+    while waited + _backoff(attempt) * share <= max_wait:
+        waited += _backoff(attempt) * share
+        attempt += 1
+    return attempt
+
+
+@pytest.mark.parametrize("max_wait", [0, 3])
 @pytest.mark.parametrize("operation", OPERATIONS, ids=[o.name for o in OPERATIONS])
-def test_persistent_failure_is_a_clear_bounded_failure_with_nothing_applied(ansible, sim, operation):
-    from pd_harness import ROUTING_KEY
-    incident = _incident(sim)
-    before = operation.count(sim, incident) if operation.method != "GET" else None
+def test_persistent_failure_is_a_clear_bounded_failure_with_nothing_applied(ansible, sim, operation, max_wait):
+    incident = sim.create_incident(title="Fault matrix")["id"]
+    before = operation.count(sim, incident, {}) if operation.changes else None
     sim.fault(method=operation.method, path=operation.path.format(id=incident), count=None, status=503)
-    run = ansible.adhoc(operation.module, operation.args.format(id=incident, routing_key=ROUTING_KEY)
-                        + " max_retry_wait=3", rest=True, expect_rc=2)
-    result = run.result()
-    assert result["msg"].startswith("Gave up on %s " % operation.method) or \
-        "not retried because repeating" in result["msg"], result["msg"]
-    assert "503" in result["msg"] and "\n" not in result["msg"]
+    mark = sim.mark()
+    result = _run(ansible, operation, incident, " max_retry_wait=%s" % max_wait, expect_rc=2)
+    message = result["msg"]
+    stated = re.match(r"Gave up on %s \S+ after (\d+) attempts and ([\d.]+) s of waiting \(max_retry_wait\): .*503"
+                      % operation.method, message)
+    assert stated and "\n" not in message, message
+    attempts, waited = int(stated.group(1)), float(stated.group(2))
+    logged = [r for r in sim.requests(since=mark) if r["fault"]]
+    assert len(logged) == attempts, "the message must count the attempts PagerDuty saw"
+    assert waited <= max_wait
+    assert _attempts_within(max_wait, 1.0) <= attempts <= _attempts_within(max_wait, 0.5), \
+        "%d attempts do not fit max_retry_wait=%s" % (attempts, max_wait)
+    if max_wait == 0:
+        assert attempts == 1 and waited == 0
     if before is not None:
         sim.call("DELETE", "/_sim/faults")
-        assert operation.count(sim, incident) == before
+        assert operation.count(sim, incident, {}) == before
