@@ -41,14 +41,14 @@ def test_acknowledge_is_sent_when_another_service_acknowledged_the_same_key(ansi
                            env={"PAGERDUTY_ROUTING_KEY": ROUTING_KEY}, rest=True).result()
     assert result["changed"] is True and result["status"] == "success"
     assert [r["body"]["event_action"] for r in enqueued(sim)[3:]] == ["acknowledge"]
-    lookup, = [r for r in sim.requests("rest", since=mark)]
+    lookup, = sim.requests("rest", since=mark)
     assert lookup["query"]["statuses[]"] == ["triggered", "acknowledged"]
     by_service = dict((i["service"]["id"], i["status"]) for i in sim.incidents(incident_key="shared-key"))
     assert by_service == {"PSVCCHK": "acknowledged", "PSVCPLT": "acknowledged"}
 
 
 def test_resolve_is_sent_when_older_incidents_with_the_key_fill_a_page(ansible, sim):
-    for _ in range(101):
+    for unused in range(101):
         older = sim.create_incident(incident_key="flapping")
         sim.rest("PUT", "/incidents/%s" % older["id"], {"incident": {"type": "incident", "status": "resolved"}})
     send(sim, ROUTING_KEY, "trigger", "flapping")

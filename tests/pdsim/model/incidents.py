@@ -356,7 +356,7 @@ class Incidents(object):
         current = self.escalation_policies.get(incident["_policy_id"])
         level = fields.get("escalation_level")
         if level is not None:
-            target, level, entry_kind = policy or current, level, "escalate_log_entry"
+            target, entry_kind = policy or current, "escalate_log_entry"
         elif policy is not None:
             target, level, entry_kind = policy, 1, "delegate_log_entry"
         elif reopening and status == "triggered":

@@ -136,8 +136,8 @@ def test_reopening_as_triggered_assigns_along_the_new_policy(account):
         "status": "triggered", "escalation_policy": {"id": "PEPPLT1", "type": "escalation_policy_reference"}})
     assert incident["status"] == "triggered" and incident["_policy_id"] == "PEPPLT1"
     assert assignee_ids(incident) == ["PMARGRT"]
-    assert [e["type"] for e in account.incident_log_entries(incident)][:2] == ["assign_log_entry",
-                                                                                "delegate_log_entry"]
+    kinds = [e["type"] for e in account.incident_log_entries(incident)]
+    assert kinds[:2] == ["assign_log_entry", "delegate_log_entry"]
 
 
 def test_reopening_along_a_policy_with_nobody_on_call_changes_nothing(account):
