@@ -19,10 +19,10 @@ def sanitized(value):
     if isinstance(value, dict):
         kind = value.get("type")
         contact = isinstance(kind, str) and kind.endswith("contact_method")
-        return dict((key, sanitized(item)) for key, item in value.items()
+        return dict((key, sanitized(item) if isinstance(item, (dict, list)) else item) for key, item in value.items()
                     if key not in HIDDEN and not (contact and key == "address"))
     if isinstance(value, list):
-        return [sanitized(item) for item in value]
+        return [sanitized(item) if isinstance(item, (dict, list)) else item for item in value]
     return value
 
 
