@@ -8,7 +8,7 @@ shift 3
 
 find_python() {
   local candidate
-  for candidate in "python$1" $(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$1".*/bin/python"$1" 2>/dev/null | sort -V -r); do
+  for candidate in "python$1" $(printf '%s\n' "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$1".*/bin/python"$1" | sort -V -r); do
     if "$candidate" -c 'import sys' >/dev/null 2>&1; then
       command -v "$candidate"
       return 0
