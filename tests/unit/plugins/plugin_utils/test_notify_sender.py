@@ -65,12 +65,14 @@ def retry_error(status=503):
 
 
 def test_transient_failure_holds_the_queue_in_order_until_the_next_try():
-    fake = FakePagerDuty(failures={"k1": retry_error()})
+    gate = threading.Event()
+    fake = FakePagerDuty(failures={"k1": retry_error()}, gate=gate)
     sender = EventSender(fake, KEY, retry_pause=0.05)
-    for number in range(3):
+    for number in range(3):     # all queued before k0 is answered, so no put() is a next try of k1
         sender.put(entry(number))
-    # k1 failed: k2 waits behind it, nothing is sent out of order
-    assert _until(lambda: len(fake.sent) == 2)
+    gate.set()
+    # k1 failed: k2 waits behind it, nothing is sent out of order (the fake records k1 before the sender sees it fail)
+    assert _until(lambda: len(fake.sent) == 2 and sender.failure is not None)
     assert [e["dedup_key"] for e in fake.sent] == ["k0", "k1"] and sender.delivered == ["id-0"]
     assert sender.failure.startswith("Gave up on POST /v2/enqueue after 3 attempts")
     # PagerDuty is back: the next event queued is the next try, of k1 first
