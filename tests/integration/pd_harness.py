@@ -128,6 +128,11 @@ class Simulator(object):
         incident.update(fields)
         return self.rest("POST", "/incidents", {"incident": incident})["incident"]
 
+    def resolve_incident(self, incident_id):
+        """Resolve an incident through the REST API (as the admin user); returns it."""
+        return self.rest("PUT", "/incidents/%s" % incident_id,
+                         {"incident": {"type": "incident_reference", "status": "resolved"}})["incident"]
+
     def incident(self, incident_id):
         return self.rest("GET", "/incidents/%s" % incident_id)["incident"]
 

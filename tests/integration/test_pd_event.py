@@ -50,7 +50,7 @@ def test_acknowledge_is_sent_when_another_service_acknowledged_the_same_key(ansi
 def test_resolve_is_sent_when_older_incidents_with_the_key_fill_a_page(ansible, sim):
     for unused in range(101):
         older = sim.create_incident(incident_key="flapping")
-        sim.rest("PUT", "/incidents/%s" % older["id"], {"incident": {"type": "incident", "status": "resolved"}})
+        sim.resolve_incident(older["id"])
     send(sim, ROUTING_KEY, "trigger", "flapping")
     result = ansible.adhoc("oncall.pagerduty.pd_event", "event_action=resolve dedup_key=flapping",
                            env={"PAGERDUTY_ROUTING_KEY": ROUTING_KEY}, rest=True).result()

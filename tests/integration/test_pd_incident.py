@@ -108,8 +108,7 @@ def test_refused_after_reading_but_before_writing(ansible, sim):
                            expect_rc=2, rest=True).result()
     assert beyond["msg"] == ("escalation_level 4 is beyond the incident's escalation policy PEPCHK1, whose levels "
                              "with someone on call are 1, 2, 3")
-    sim.rest("PUT", "/incidents/%s" % incident["id"], {"incident": {"type": "incident_reference",
-                                                                    "status": "resolved"}})
+    sim.resolve_incident(incident["id"])
     mark = sim.mark()
     resolved = ansible.adhoc("oncall.pagerduty.pd_incident", "incident_id=%s escalation_level=2" % incident["id"],
                              expect_rc=2, rest=True).result()
@@ -251,8 +250,7 @@ def test_acknowledged_and_escalated_in_one_task_ends_acknowledged(ansible, sim):
 
 def test_reopen_acknowledged_with_a_new_policy(ansible, sim):
     incident = sim.create_incident()
-    sim.rest("PUT", "/incidents/%s" % incident["id"], {"incident": {"type": "incident_reference",
-                                                                    "status": "resolved"}})
+    sim.resolve_incident(incident["id"])
     mark = sim.mark()
     result = ansible.adhoc("oncall.pagerduty.pd_incident", "incident_id=%s status=acknowledged "
                            "escalation_policy='Platform On-Call'" % incident["id"], rest=True).result()

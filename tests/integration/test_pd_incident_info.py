@@ -19,8 +19,7 @@ def test_one_incident_with_its_first_trigger_notes_and_log(ansible, sim):
 def test_list_filters_across_pages(ansible, sim):
     created = [sim.create_incident(title="Checkout %03d" % n) for n in range(230)]
     other = sim.create_incident(title="Database", service="PSVCPLT")
-    sim.rest("PUT", "/incidents/%s" % created[0]["id"], {"incident": {"type": "incident_reference",
-                                                                      "status": "resolved"}})
+    sim.resolve_incident(created[0]["id"])
     mark = sim.mark()
     result = ansible.adhoc("oncall.pagerduty.pd_incident_info",
                            "statuses=triggered,acknowledged services='Checkout API' teams=Checkout urgencies=high",

@@ -47,8 +47,7 @@ def test_retry_does_not_duplicate_the_request(ansible, sim):
 
 def test_resolved_incident_is_refused_before_sending(ansible, sim):
     incident = sim.create_incident()
-    sim.rest("PUT", "/incidents/%s" % incident["id"], {"incident": {"type": "incident_reference",
-                                                                    "status": "resolved"}})
+    sim.resolve_incident(incident["id"])
     mark = sim.mark()
     result = ansible.adhoc("oncall.pagerduty.pd_incident_responder", "incident_id=%s users=PGRACE1"
                            % incident["id"], rest=True, expect_rc=2).result()

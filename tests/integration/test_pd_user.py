@@ -179,7 +179,7 @@ def test_delete_refused_with_open_incidents_names_them(ansible, sim):
     assert result["incidents"][0]["id"] == incident["id"]
     assert user_by_email(sim, "linus@example.com") is not None
 
-    sim.rest("PUT", "/incidents/%s" % incident["id"], {"incident": {"type": "incident", "status": "resolved"}})
+    sim.resolve_incident(incident["id"])
     assert pd_user(ansible, "email=linus@example.com state=absent")["changed"] is True
     assert user_by_email(sim, "linus@example.com") is None
 
