@@ -56,12 +56,20 @@ def playbook_with(ansible, name, options, variables=None, env=None, expect_rc=0)
     return ansible._run(command, ansible.env(env), expect_rc)
 
 
+# A shell without job control starts a background command (`.ci/run &`) with SIGINT ignored, its children too,
+# and ansible-core 2.16 then never sees the tests' Ctrl-C. Commands that get one start through this, which gives
+# them SIGINT as a terminal does and then becomes the command (same process, so the signal reaches it).
+WITH_DEFAULT_SIGINT = [sys.executable, "-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+                       "os.execv(sys.argv[1], sys.argv[1:])"]
+
+
 def started(ansible, tmp_path, name, variables, env):
     """ansible-playbook started in the background (output to files: see _stopped_run); (process, out, err)."""
     vars_file = tmp_path / ("bg-vars-%s.json" % name)
     vars_file.write_text(json.dumps(dict({"sim_url": ansible.sim.url}, **variables)))
-    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), os.path.join(TARGETS, PLAY),
-               "-i", "localhost,", "-c", "local", "-e", "@%s" % vars_file]
+    command = WITH_DEFAULT_SIGINT + [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
+                                     os.path.join(TARGETS, PLAY),
+                                     "-i", "localhost,", "-c", "local", "-e", "@%s" % vars_file]
     out, err = tmp_path / ("%s.out" % name), tmp_path / ("%s.err" % name)
     with open(str(out), "w") as stdout, open(str(err), "w") as stderr:
         process = subprocess.Popen(command, stdout=stdout, stderr=stderr, env=ansible.env(env), cwd=str(tmp_path))
@@ -347,8 +355,9 @@ def _stopped_run(ansible, tmp_path, signum, env):
     if marker.exists():
         marker.unlink()
     vars_file.write_text(json.dumps({"with_sleep": True, "sleep_marker": str(marker), "sim_url": ansible.sim.url}))
-    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), os.path.join(TARGETS, PLAY),
-               "-i", "localhost,", "-c", "local", "-e", "@%s" % vars_file]
+    command = WITH_DEFAULT_SIGINT + [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
+                                     os.path.join(TARGETS, PLAY),
+                                     "-i", "localhost,", "-c", "local", "-e", "@%s" % vars_file]
     # files, not pipes: on ansible-core 2.16 the task's orphaned `sleep` keeps pipes open after the main process ends
     with open(str(tmp_path / "out"), "w+") as out, open(str(tmp_path / "err"), "w+") as err:
         process = subprocess.Popen(command, stdout=out, stderr=err, env=ansible.env(env), cwd=str(tmp_path))
