@@ -87,6 +87,8 @@ def as_list(value):
 class PagerDutyModule(AnsibleModule):
     """An ``AnsibleModule`` that talks to PagerDuty through the shared client."""
 
+    _priorities = None      # the account's priorities, read once per run (see find_priority)
+
     def __init__(self, argument_spec=None, events=False, **kwargs):
         spec = connection_argument_spec()
         if events:
@@ -232,9 +234,14 @@ class PagerDutyModule(AnsibleModule):
         return self.resolve_objects("/teams", "teams", values, parameter, "team")
 
     def resolve_priority(self, value, parameter="priority"):
-        """A priority ID from an ID or a name such as ``P1`` (one request: the account's priorities)."""
-        page = self.client.get("/priorities", {"limit": 100})
-        priorities = page.get("priorities") or []
+        """A priority ID from an ID or a name such as ``P1`` (see :meth:`find_priority`)."""
+        return self.find_priority(value, parameter)["id"]
+
+    def find_priority(self, value, parameter="priority"):
+        """The priority an ID or a name such as ``P1`` stands for (one request per run: the account's priorities)."""
+        if self._priorities is None:
+            self._priorities = self.client.get("/priorities", {"limit": 100}).get("priorities") or []
+        priorities = self._priorities
         if not priorities:
             raise PagerDutyError("%s: this PagerDuty account has no priorities (enable them in the account "
                                  "settings)" % parameter)
@@ -244,4 +251,4 @@ class PagerDutyModule(AnsibleModule):
         if not found:
             raise PagerDutyError("%s: no priority is named %r; the account has %s" % (
                 parameter, value, ", ".join("%s (%s)" % (p["name"], p["id"]) for p in priorities)))
-        return found[0]["id"]
+        return found[0]

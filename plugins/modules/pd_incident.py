@@ -295,15 +295,6 @@ def label(reference):
     return "%s (%s)" % (name, reference["id"]) if name else reference["id"]
 
 
-def priority_label(module, priority_id):
-    """``Name (ID)`` of the priority asked for; its name is read only when it was given by ID."""
-    given = module.params["priority"]
-    if given != priority_id:
-        return label({"id": priority_id, "name": given})
-    priorities = module.client.get("/priorities", {"limit": 100}).get("priorities") or []
-    return label(([p for p in priorities if p.get("id") == priority_id] or [{"id": priority_id}])[0])
-
-
 def create(module, desired):
     p = module.params
     service_id = module.resolve_service(p["service"])
@@ -378,7 +369,7 @@ def plan_update(module, incident, desired, result, plan, created=False):
         if changes.compare(name, incident.get(name), desired.get(name)):
             body[name] = desired[name]
     if "priority" in desired and ref_id(incident.get("priority")) != desired["priority"]:
-        changes.add("priority", label(incident.get("priority")), priority_label(module, desired["priority"]))
+        changes.add("priority", label(incident.get("priority")), label(module.find_priority(desired["priority"])))
         body["priority"] = ref("priority", desired["priority"])
     plan_assignment(module, incident, desired, body, result, plan, created)
     reassigning = any(name in body for name in REASSIGNING)

@@ -65,6 +65,17 @@ def test_escalation_policy_priority_urgency_title(ansible, sim):
     assert after["escalation_policy"]["id"] == "PEPPLT1" and after["urgency"] == "low"
 
 
+def test_a_priority_by_id_reads_the_priorities_once_for_the_change_and_its_diff(ansible, sim):
+    incident = sim.create_incident()
+    mark = sim.mark()
+    run = ansible.adhoc("oncall.pagerduty.pd_incident", "incident_id=%s priority=PPRIO01" % incident["id"],
+                        diff=True, rest=True)
+    assert run.result()["changed"] is True
+    assert '+    "priority": "P1 (PPRIO01)"' in run.stdout
+    assert [(r["method"], r["path"]) for r in sim.requests(since=mark)] == [
+        ("GET", "/priorities"), ("GET", "/incidents/%s" % incident["id"]), ("PUT", "/incidents/%s" % incident["id"])]
+
+
 def test_create_is_idempotent_on_incident_key(ansible, sim):
     ansible.playbook("pd_incident/create.yml")
     found = sim.incidents(incident_key="deploy-1.4.2")
