@@ -495,6 +495,7 @@ try:
 except ImportError:  # pragma: no cover
     ANSIBLE_VERSION = None
 
+from ansible_collections.oncall.pagerduty.plugins.module_utils._api.events import send_alert_event
 from ansible_collections.oncall.pagerduty.plugins.module_utils.client import PagerDutyClient, PagerDutyError
 from ansible_collections.oncall.pagerduty.plugins.module_utils.events import (
     SEVERITIES, EventValidationError, build_alert_event, check_routing_key, now_timestamp, parse_images, parse_links)
@@ -677,7 +678,7 @@ class CallbackModule(CallbackBase):
         config["state_dir"] = option("state_dir") or "~/.ansible/pagerduty_notify"
         self._config = config
         self._store = StateStore(config["state_dir"])
-        self._sender = EventSender(self._client.send_event, routing_key)
+        self._sender = EventSender(functools.partial(send_alert_event, self._client), routing_key)
         return None
 
     def _checked(self, parse, value, name):

@@ -4,16 +4,20 @@
 """The one PagerDuty client every module and the notify callback use.
 
 It speaks both of PagerDuty's APIs: the REST API v2 (token, versioned ``Accept``
-header, ``From`` on the writes that need it, classic and cursor pagination) and
-the Events API v2 (alert and change events).
+header, ``From`` on the writes that need it, classic pagination) and the Events
+API v2 (alert and change events).  Paths and bodies come from the API layer
+(``module_utils/_api/``); this module only sends them.
 
-Retries follow PagerDuty's contract:
+Retries follow PagerDuty's contract; each request says what may be repeated
+with a named :class:`RetryPolicy` (:data:`SAFE`, :data:`RETRY_ON_STATUS`,
+:data:`UNSAFE`):
 
 * 429 waits for ``ratelimit-reset`` (or ``Retry-After``) plus a little jitter,
   otherwise exponential backoff.  A 429 means nothing was done, so every request
   may be repeated after it.
 * 500, 502, 503, 504, timeouts and broken connections are retried for requests
-  that are safe to repeat (reads, PUT, DELETE, alert events with a dedup key).
+  that are safe to repeat (reads, PUT, DELETE, alert events with a dedup key);
+  a change event retries PagerDuty's error answers but not a lost answer.
 * A write that is not safe to repeat is never sent twice blindly: the caller
   passes ``confirm``, a function that re-reads PagerDuty and returns the result
   of the write if it did land (or None if it did not).  Without ``confirm`` the
@@ -42,6 +46,9 @@ except ImportError:
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
+from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import (  # noqa: F401 (re-exported)
+    PagerDutyAPIError, PagerDutyConfigError, PagerDutyError, PagerDutyInputError, PagerDutyRetryError,
+    PagerDutyTransportError, PagerDutyUncertainWriteError)
 from ansible_collections.oncall.pagerduty.plugins.module_utils.version import COLLECTION_VERSION
 
 REGIONS = {
@@ -53,83 +60,6 @@ USER_AGENT = "oncall.pagerduty/%s" % COLLECTION_VERSION
 RETRY_STATUSES = (500, 502, 503, 504)
 PAGE_LIMIT = 100
 PAGINATION_CAP = 10000
-
-
-class PagerDutyError(Exception):
-    """Base of every error the client raises; ``str()`` is one readable line."""
-
-    def details(self):
-        """Extra fields for ``fail_json``."""
-        return {}
-
-
-class PagerDutyConfigError(PagerDutyError):
-    """Bad or missing connection settings, found before anything is sent."""
-
-
-class PagerDutyAPIError(PagerDutyError):
-    """PagerDuty answered with an error status."""
-
-    def __init__(self, status, method, url, path, code=None, message=None, errors=None, api="rest", body=None):
-        self.status = status
-        self.method = method
-        self.url = url
-        self.path = path
-        self.code = code
-        self.message = message
-        self.errors = errors or []
-        self.api = api
-        self.body = body
-        super(PagerDutyAPIError, self).__init__(self._line())
-
-    def _line(self):
-        what = "PagerDuty %s API error %s" % ("Events" if self.api == "events" else "REST", self.status)
-        if self.code is not None:
-            what += " (code %s)" % self.code
-        text = "%s on %s %s" % (what, self.method, self.path)
-        detail = self.message or ""
-        if self.errors:
-            detail = "%s: %s" % (detail, "; ".join(self.errors)) if detail else "; ".join(self.errors)
-        if detail:
-            text += ": " + detail
-        if self.status == 401:
-            text += (" - check api_token (or PAGERDUTY_API_TOKEN) and that region/api_url match the account's"
-                     " region (us or eu)")
-        elif self.status == 403:
-            text += " - the token is not allowed to do this (a read-only key, or a role without this permission)"
-        elif self.status == 402:
-            text += " - the PagerDuty account's plan does not include the feature this needs"
-        return text
-
-    def details(self):
-        return {"status": self.status, "pagerduty_error": {
-            "code": self.code, "message": self.message, "errors": self.errors}}
-
-
-class PagerDutyRetryError(PagerDutyError):
-    """The bounded wait for a retryable failure ran out."""
-
-    def __init__(self, method, path, attempts, waited, last):
-        self.last = last
-        self.attempts = attempts
-        super(PagerDutyRetryError, self).__init__(
-            "Gave up on %s %s after %d attempts and %.1f s of waiting (max_retry_wait): %s"
-            % (method, path, attempts, waited, last))
-
-    def details(self):
-        return self.last.details() if isinstance(self.last, PagerDutyError) else {}
-
-
-class PagerDutyUncertainWriteError(PagerDutyError):
-    """A write that must not be repeated may or may not have been applied."""
-
-
-class PagerDutyTransportError(PagerDutyError):
-    """No answer: connection refused or reset, timeout, TLS failure."""
-
-    def __init__(self, method, url, reason, sent):
-        self.sent = sent
-        super(PagerDutyTransportError, self).__init__("%s %s failed: %s" % (method, url, reason))
 
 
 class _RateBudget(object):
@@ -212,8 +142,56 @@ def normalise_events_url(url):
     return url
 
 
+class RetryPolicy(object):
+    """What may be sent again after an attempt failed.
+
+    ``after_error_status``: PagerDuty answered 500, 502, 503 or 504.
+    ``after_lost_answer``: the request left, but no answer came back (a timeout,
+    a connection reset), so PagerDuty may have carried it out.
+    A 429, or a connection that was never made, is always retried: nothing was done.
+    """
+
+    def __init__(self, name, after_error_status, after_lost_answer):
+        self.name = name
+        self.after_error_status = after_error_status
+        self.after_lost_answer = after_lost_answer
+
+    def __repr__(self):
+        return "RetryPolicy(%s)" % self.name
+
+
+# Reads, and writes that set a state (PUT, DELETE, an alert event with its dedup key): repeating them is harmless.
+SAFE = RetryPolicy("SAFE", after_error_status=True, after_lost_answer=True)
+# A change event: PagerDuty's error answer means it was not taken, but a lost answer may hide one that was.
+RETRY_ON_STATUS = RetryPolicy("RETRY_ON_STATUS", after_error_status=True, after_lost_answer=False)
+# A create, a note, an escalation: never sent twice blindly; the caller's ``confirm`` reads whether it landed.
+UNSAFE = RetryPolicy("UNSAFE", after_error_status=False, after_lost_answer=False)
+
+# What to do after a failed attempt
+_RETRY, _CONFIRM, _RAISE = "retry", "confirm", "raise"
+
+
+class _Call(object):
+    """One request as the retry loop sends it, again if need be."""
+
+    def __init__(self, method, url, path, api, headers, params=None, body=None, retry=SAFE, confirm=None):
+        self.method = method
+        self.url = url
+        self.path = path
+        self.api = api
+        self.headers = headers
+        self.params = params
+        self.data = None if body is None else json.dumps(body, separators=(",", ":"))
+        self.retry = retry
+        self.confirm = confirm
+
+
 class PagerDutyClient(object):
-    """A connection-reusing session for PagerDuty's REST and Events APIs."""
+    """A connection-reusing session for PagerDuty's REST and Events APIs.
+
+    The API layer (``module_utils/_api/``) builds the paths and bodies; this class
+    only sends them, with PagerDuty's retry rules, and reads paginated listings.
+    """
 
     def __init__(self, api_token=None, from_email=None, region="us", api_url=None, events_url=None,
                  timeout=30, validate_certs=True, max_retry_wait=60, concurrency=8,
@@ -236,22 +214,35 @@ class PagerDutyClient(object):
         self.session = session or requests.Session()
         self.session.verify = validate_certs
         self.session.headers.update({"User-Agent": USER_AGENT, "Content-Type": "application/json"})
-        self.stats = {"requests": 0, "retries": 0, "waited": 0.0}
         self.writes = []        # (method, path) of each write PagerDuty accepted
-        self._stats_lock = threading.Lock()
+        self._writes_lock = threading.Lock()
 
-    # -- public REST helpers -----------------------------------------------------
+    # -- REST ----------------------------------------------------------------------
     def get(self, path, params=None):
         return self.request("GET", path, params=params)
 
-    def post(self, path, body=None, needs_from=False, idempotent=False, confirm=None):
-        return self.request("POST", path, body=body, needs_from=needs_from, idempotent=idempotent, confirm=confirm)
+    def post(self, path, body=None, needs_from=False, retry=UNSAFE, confirm=None):
+        return self.request("POST", path, body=body, needs_from=needs_from, retry=retry, confirm=confirm)
 
-    def put(self, path, body=None, needs_from=False, idempotent=True, confirm=None):
-        return self.request("PUT", path, body=body, needs_from=needs_from, idempotent=idempotent, confirm=confirm)
+    def put(self, path, body=None, needs_from=False, retry=SAFE, confirm=None):
+        return self.request("PUT", path, body=body, needs_from=needs_from, retry=retry, confirm=confirm)
 
     def delete(self, path, needs_from=False):
         return self.request("DELETE", path, needs_from=needs_from)
+
+    def request(self, method, path, params=None, body=None, needs_from=False, retry=None, confirm=None):
+        """Send one REST request with PagerDuty's retry rules; return the decoded JSON (None for 204).
+
+        ``retry`` is a :class:`RetryPolicy`: by default :data:`SAFE` for GET, PUT
+        and DELETE, :data:`UNSAFE` for POST.  ``confirm`` is called after an
+        uncertain failure of an unsafe write; it returns the write's result if
+        the write did land, else None (and the write is sent again).
+        """
+        if retry is None:
+            retry = UNSAFE if method == "POST" else SAFE
+        call = _Call(method, self.api_url + path, path, "rest", self._rest_headers(needs_from), params=params,
+                     body=body, retry=retry, confirm=confirm)
+        return self._send(call)
 
     def _rest_headers(self, needs_from):
         if not self.api_token:
@@ -265,132 +256,118 @@ class PagerDutyClient(object):
             headers["From"] = self.from_email
         return headers
 
-    def request(self, method, path, params=None, body=None, needs_from=False, idempotent=None, confirm=None):
-        """Send one REST request with PagerDuty's retry rules; return the decoded JSON (None for 204).
+    # -- Events API (see _api/events.py) ---------------------------------------------
+    def events_request(self, path, body, retry):
+        """POST ``body`` to the Events API (no token: the routing key is in the body)."""
+        return self._send(_Call("POST", self.events_url + path, path, "events", {}, body=body, retry=retry))
 
-        ``idempotent`` defaults to True for GET, PUT and DELETE and False for POST.
-        ``confirm`` is called after an uncertain failure of a non-idempotent write;
-        it returns the write's result if the write did land, else None.
-        """
-        headers = self._rest_headers(needs_from)
-        if idempotent is None:
-            idempotent = method in ("GET", "PUT", "DELETE", "HEAD")
-        url = self.api_url + path
-        return self._send(method, url, path, "rest", headers, params, body, idempotent, confirm)
-
-    # -- Events API ------------------------------------------------------------------
-    def send_event(self, event):
-        """Send an alert event.  Safe to repeat: the caller always sets its dedup_key."""
-        return self._send("POST", self.events_url + "/v2/enqueue", "/v2/enqueue", "events", {}, None, event,
-                          True, None)
-
-    def send_change_event(self, event):
-        """Send a change event.  PagerDuty's error answers are retried; a lost answer is not."""
-        return self._send("POST", self.events_url + "/v2/change/enqueue", "/v2/change/enqueue", "events", {}, None,
-                          event, "statuses", None)
-
-    # -- the retry loop ---------------------------------------------------------------
-    def _send(self, method, url, path, api, headers, params, body, idempotent, confirm):
-        data = None if body is None else json.dumps(body, separators=(",", ":"))
-        started = self._clock()
+    # -- the retry loop: attempt, classify, wait -----------------------------------------
+    def _send(self, call):
         waited = 0.0
         attempts = 0
         while True:
             attempts += 1
-            hold = self._budget.delay(self._clock()) if api == "rest" else 0.0
-            if hold > 0:
-                if waited + hold > self.max_retry_wait:
-                    raise PagerDutyRetryError(method, path, attempts - 1, waited, PagerDutyError(
-                        "the rate limit is used up for %.0f s more" % hold))
-                self._wait(hold)
-                waited += hold
-            failure, response = None, None
-            try:
-                response = self.session.request(method, url, params=params, data=data, headers=headers,
-                                                timeout=self.timeout)
-            except SSLError as exc:
-                raise PagerDutyTransportError(method, url, "TLS error (%s); check the URL, the CA bundle, or set "
-                                              "validate_certs=false for a test endpoint" % _reason(exc), sent=False)
-            except ConnectTimeout as exc:
-                failure = PagerDutyTransportError(method, url, "connection timed out (%s)" % _reason(exc), sent=False)
-            except Timeout as exc:
-                failure = PagerDutyTransportError(method, url, "no answer within %s s (%s)"
-                                                  % (self.timeout, _reason(exc)), sent=True)
-            except RequestsConnectionError as exc:
-                if _unresolvable(exc):
-                    raise PagerDutyTransportError(method, url, "the host name does not resolve; check region, "
-                                                  "api_url and events_url", sent=False)
-                failure = PagerDutyTransportError(method, url, _reason(exc), sent=_maybe_sent(exc))
-            except requests.exceptions.RequestException as exc:
-                raise PagerDutyTransportError(method, url, _reason(exc), sent=False)
-            with self._stats_lock:
-                self.stats["requests"] += 1
-            if response is not None:
-                if api == "rest":
-                    self._budget.update(response.headers, self._clock())
-                if response.status_code < 400:
-                    if 200 <= response.status_code < 300:
-                        self._record_write(method, path)
-                    if response.status_code == 204 or not response.content:
-                        return None
-                    decoded = _json_or_text(response)
-                    if not isinstance(decoded, (dict, list)):
-                        raise PagerDutyAPIError(response.status_code, method, url, path, api=api,
-                                                message="the answer was not JSON: %s" % str(decoded)[:200])
-                    return decoded
-                failure = self._api_error(response, method, url, path, api)
-
-            retryable, uncertain = self._classify(failure, response, idempotent)
-            if not retryable:
-                if uncertain and confirm is not None:
-                    confirmed = confirm()
-                    if confirmed is not None:
-                        self._record_write(method, path)
-                        return confirmed
-                    retryable = True
-                elif uncertain:
-                    raise PagerDutyUncertainWriteError(
-                        "%s; it was not retried because repeating %s %s could apply it twice - check PagerDuty "
-                        "before running again" % (failure, method, path))
-                else:
-                    raise failure
+            waited += self._hold_for_rate_limit(call, attempts, waited)
+            response, failure = self._attempt(call)
+            if failure is None:
+                return self._decoded(call, response)
+            action = self._classify(call, failure, response)
+            if action == _RAISE:
+                raise failure
+            if action == _CONFIRM:
+                confirmed = self._confirm(call, failure)
+                if confirmed is not None:
+                    return confirmed
             delay = self._delay(attempts, response)
             if waited + delay > self.max_retry_wait:
-                raise PagerDutyRetryError(method, path, attempts, waited, failure)
-            with self._stats_lock:
-                self.stats["retries"] += 1
-            self._wait(delay)
+                raise PagerDutyRetryError(call.method, call.path, attempts, waited, failure)
+            self._sleep(delay)
             waited += delay
 
-    def _record_write(self, method, path):
-        if method not in ("GET", "HEAD"):
-            with self._stats_lock:
-                self.writes.append((method, path))
+    def _hold_for_rate_limit(self, call, attempts, waited):
+        """Wait while the REST rate limit is nearly used up by this client's requests; the seconds waited."""
+        hold = self._budget.delay(self._clock()) if call.api == "rest" else 0.0
+        if hold <= 0:
+            return 0.0
+        if waited + hold > self.max_retry_wait:
+            raise PagerDutyRetryError(call.method, call.path, attempts - 1, waited, PagerDutyError(
+                "the rate limit is used up for %.0f s more" % hold))
+        self._sleep(hold)
+        return hold
 
-    def _wait(self, seconds):
-        with self._stats_lock:
-            self.stats["waited"] += seconds
-        self._sleep(seconds)
+    def _attempt(self, call):
+        """(response, failure) of one exchange; failure is None when PagerDuty answered with success."""
+        try:
+            response = self.session.request(call.method, call.url, params=call.params, data=call.data,
+                                            headers=call.headers, timeout=self.timeout)
+        except requests.exceptions.RequestException as exc:
+            return None, self._transport_error(call, exc)
+        if call.api == "rest":
+            self._budget.update(response.headers, self._clock())
+        if response.status_code >= 400:
+            return response, self._api_error(response, call)
+        if 200 <= response.status_code < 300:
+            self._record_write(call)
+        return response, None
+
+    def _transport_error(self, call, exc):
+        """The failure of an exchange that got no answer; raised at once when retrying cannot help."""
+        method, url = call.method, call.url
+        if isinstance(exc, SSLError):
+            raise PagerDutyTransportError(method, url, "TLS error (%s); check the URL, the CA bundle, or set "
+                                          "validate_certs=false for a test endpoint" % _reason(exc), sent=False)
+        if isinstance(exc, ConnectTimeout):
+            return PagerDutyTransportError(method, url, "connection timed out (%s)" % _reason(exc), sent=False)
+        if isinstance(exc, Timeout):
+            return PagerDutyTransportError(method, url, "no answer within %s s (%s)" % (self.timeout, _reason(exc)),
+                                           sent=True)
+        if isinstance(exc, RequestsConnectionError):
+            if _unresolvable(exc):
+                raise PagerDutyTransportError(method, url, "the host name does not resolve; check region, api_url "
+                                              "and events_url", sent=False)
+            return PagerDutyTransportError(method, url, _reason(exc), sent=_maybe_sent(exc))
+        raise PagerDutyTransportError(method, url, _reason(exc), sent=False)
 
     @staticmethod
-    def _classify(failure, response, idempotent):
-        """(retry now, outcome uncertain) for one failed attempt."""
+    def _classify(call, failure, response):
+        """What to do after a failed attempt: retry it, confirm whether it landed, or raise."""
         if response is not None:
-            status = response.status_code
-            if status == 429:
-                return True, False
-            if status in RETRY_STATUSES:
-                if idempotent:          # True or "statuses"
-                    return True, False
-                return False, True
-            return False, False
-        if not failure.sent:
-            return True, False
-        if idempotent is True:
-            return True, False
-        return False, True
+            if response.status_code == 429:
+                return _RETRY
+            if response.status_code not in RETRY_STATUSES:
+                return _RAISE
+            return _RETRY if call.retry.after_error_status else _CONFIRM
+        if not failure.sent or call.retry.after_lost_answer:
+            return _RETRY
+        return _CONFIRM
 
-    def _delay(self, attempts, response):
+    def _confirm(self, call, failure):
+        """The write's result when ``call.confirm`` finds it landed; None when it did not (send it again)."""
+        if call.confirm is None:
+            raise PagerDutyUncertainWriteError(
+                "%s; it was not retried because repeating %s %s could apply it twice - check PagerDuty before "
+                "running again" % (failure, call.method, call.path))
+        confirmed = call.confirm()
+        if confirmed is not None:
+            self._record_write(call)
+        return confirmed
+
+    def _decoded(self, call, response):
+        if response.status_code == 204 or not response.content:
+            return None
+        decoded = _json_or_text(response)
+        if not isinstance(decoded, (dict, list)):
+            raise PagerDutyAPIError(response.status_code, call.method, call.url, call.path, api=call.api,
+                                    message="the answer was not JSON: %s" % str(decoded)[:200])
+        return decoded
+
+    def _record_write(self, call):
+        if call.method not in ("GET", "HEAD"):
+            with self._writes_lock:
+                self.writes.append((call.method, call.path))
+
+    @staticmethod
+    def _delay(attempts, response):
         if response is not None and response.status_code == 429:
             reset = _seconds(response.headers.get("ratelimit-reset"))
             if reset is None:
@@ -401,15 +378,15 @@ class PagerDutyClient(object):
         return base / 2 + random.uniform(0, base / 2)
 
     @staticmethod
-    def _api_error(response, method, url, path, api):
+    def _api_error(response, call):
         body = _json_or_text(response)
-        code, message, errors = _error_fields(body, api)
+        code, message, errors = _error_fields(body, call.api)
         if message is None:
             message = response.reason
-        return PagerDutyAPIError(response.status_code, method, url, path, code=code, message=message,
-                                 errors=errors, api=api, body=body if isinstance(body, dict) else None)
+        return PagerDutyAPIError(response.status_code, call.method, call.url, call.path, code=code, message=message,
+                                 errors=errors, api=call.api, body=body if isinstance(body, dict) else None)
 
-    # -- pagination -----------------------------------------------------------------------
+    # -- pagination -------------------------------------------------------------------------
     def list_all(self, path, key, params=None, max_items=None, first=None):
         """Every item of a classic-paginated collection, in PagerDuty's order.
 
@@ -436,7 +413,7 @@ class PagerDutyClient(object):
         offset = len(items)
         if more and isinstance(total, int) and self.concurrency > 1:
             offsets = list(range(limit, min(total, cap), limit))
-            fetched = self._fetch_pages(path, key, params, limit, offsets)
+            fetched = self._fetch_pages(path, params, limit, offsets)
             for page in fetched:
                 items.extend(page.get(key) or [])
             pages += len(offsets)
@@ -453,24 +430,13 @@ class PagerDutyClient(object):
         truncated = more and offset >= cap
         return items[:cap], {"total": total, "truncated": truncated, "pages": pages}
 
-    def _fetch_pages(self, path, key, params, limit, offsets):
+    def _fetch_pages(self, path, params, limit, offsets):
         from concurrent.futures import ThreadPoolExecutor
 
         def fetch(offset):
             return self.get(path, dict(params, limit=limit, offset=offset))
         with ThreadPoolExecutor(max_workers=min(self.concurrency, len(offsets) or 1)) as pool:
             return list(pool.map(fetch, offsets))
-
-    def iter_cursor(self, path, key, params=None, limit=PAGE_LIMIT):
-        """Items of a cursor-paginated collection (``cursor`` / ``next_cursor``)."""
-        params = dict(params or {}, limit=limit)
-        while True:
-            page = self.get(path, params)
-            yield from page.get(key) or []
-            cursor = page.get("next_cursor")
-            if not cursor:
-                return
-            params["cursor"] = cursor
 
 
 def _reason(exc):

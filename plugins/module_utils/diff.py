@@ -28,22 +28,18 @@ class ChangeTracker(object):
                 return
         self._changes.append((parameter, before, after))
 
+    def extend(self, other):
+        """Add the changes another tracker (a plan's) recorded."""
+        for name, before, after in other.items():
+            self.add(name, before, after)
+
+    def items(self):
+        """``(parameter, before, after)`` of each change, in the order recorded."""
+        return list(self._changes)
+
     @property
     def changed(self):
         return bool(self._changes)
-
-    @property
-    def parameters(self):
-        return [name for name, _before, _after in self._changes]
-
-    def __contains__(self, parameter):
-        return parameter in self.parameters
-
-    def after(self, parameter, default=None):
-        for name, _before, after in self._changes:
-            if name == parameter:
-                return after
-        return default
 
     def diff(self):
         """Ansible's ``diff`` shape: the changed parameters before and after."""

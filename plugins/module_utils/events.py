@@ -155,36 +155,9 @@ def build_alert_event(routing_key, event_action, dedup_key=None, summary=None, s
                                    % (len(dedup_key), MAX_DEDUP_KEY))
     event = {"routing_key": routing_key, "event_action": event_action}
     if event_action == "trigger":
-        missing = [name for name, value in (("summary", summary), ("source", source), ("severity", severity))
-                   if not value]
-        if missing:
-            raise EventValidationError("event_action=trigger requires %s" % ", ".join(missing))
-        if severity not in SEVERITIES:
-            raise EventValidationError("severity must be one of %s, got %r" % (", ".join(SEVERITIES), severity))
-        if len(summary) > MAX_SUMMARY:
-            raise EventValidationError("summary is %d characters; PagerDuty allows at most %d"
-                                       % (len(summary), MAX_SUMMARY))
-        if custom_details is not None and not isinstance(custom_details, dict):
-            raise EventValidationError("custom_details must be a dictionary")
-        payload = {"summary": summary, "source": source, "severity": severity}
-        for key, value in (("timestamp", check_timestamp(timestamp)), ("component", component), ("group", group),
-                           ("class", event_class), ("custom_details", custom_details)):
-            if value not in (None, "", {}):
-                payload[key] = value
-        event["payload"] = payload
-        event["dedup_key"] = dedup_key or uuid.uuid4().hex
-        if client:
-            event["client"] = client
-        if client_url:
-            if not _URL.match(client_url):
-                raise EventValidationError("client_url must be an http(s):// URL, got %r" % client_url)
-            event["client_url"] = client_url
-        parsed_images = parse_images(images)
-        parsed_links = parse_links(links)
-        if parsed_images:
-            event["images"] = parsed_images
-        if parsed_links:
-            event["links"] = parsed_links
+        payload = _trigger_payload(summary, source, severity, timestamp, component, group, event_class,
+                                   custom_details)
+        event.update(_trigger_extras(payload, dedup_key, client, client_url, images, links))
     else:
         if not dedup_key:
             raise EventValidationError("event_action=%s requires dedup_key: the key of the alert to %s"
@@ -192,6 +165,44 @@ def build_alert_event(routing_key, event_action, dedup_key=None, summary=None, s
         event["dedup_key"] = dedup_key
     _check_size(event)
     return event
+
+
+def _trigger_payload(summary, source, severity, timestamp, component, group, event_class, custom_details):
+    """The ``payload`` of a trigger, checked."""
+    missing = [name for name, value in (("summary", summary), ("source", source), ("severity", severity))
+               if not value]
+    if missing:
+        raise EventValidationError("event_action=trigger requires %s" % ", ".join(missing))
+    if severity not in SEVERITIES:
+        raise EventValidationError("severity must be one of %s, got %r" % (", ".join(SEVERITIES), severity))
+    if len(summary) > MAX_SUMMARY:
+        raise EventValidationError("summary is %d characters; PagerDuty allows at most %d" % (len(summary), MAX_SUMMARY))
+    if custom_details is not None and not isinstance(custom_details, dict):
+        raise EventValidationError("custom_details must be a dictionary")
+    payload = {"summary": summary, "source": source, "severity": severity}
+    for key, value in (("timestamp", check_timestamp(timestamp)), ("component", component), ("group", group),
+                       ("class", event_class), ("custom_details", custom_details)):
+        if value not in (None, "", {}):
+            payload[key] = value
+    return payload
+
+
+def _trigger_extras(payload, dedup_key, client, client_url, images, links):
+    """The rest of a trigger's body: its payload, dedup key, client, images and links, checked."""
+    extras = {"payload": payload, "dedup_key": dedup_key or uuid.uuid4().hex}
+    if client:
+        extras["client"] = client
+    if client_url:
+        if not _URL.match(client_url):
+            raise EventValidationError("client_url must be an http(s):// URL, got %r" % client_url)
+        extras["client_url"] = client_url
+    parsed_images = parse_images(images)
+    parsed_links = parse_links(links)
+    if parsed_images:
+        extras["images"] = parsed_images
+    if parsed_links:
+        extras["links"] = parsed_links
+    return extras
 
 
 def build_change_event(routing_key, summary, source=None, timestamp=None, custom_details=None, links=None):

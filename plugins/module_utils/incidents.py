@@ -1,43 +1,59 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, oncall.pagerduty contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Reads shared by the incident modules."""
+"""What the incident modules know about incidents: open incidents by key, assignees, and escalation levels.
+
+PagerDuty's incident does not carry its escalation level; the functions here
+read it back from who is on call at each level and from the log entries.
+Reads go through the API layer and take the client.
+"""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils.client import PagerDutyError
+from ansible_collections.oncall.pagerduty.plugins.module_utils._api.incidents import (
+    list_log_entries, search_incidents)
+from ansible_collections.oncall.pagerduty.plugins.module_utils._api.services import list_oncalls
+from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyError
 
 NOTE_MAX_LENGTH = 25000
 NOTES_PER_INCIDENT = 2000
 OPEN_STATUSES = ("triggered", "acknowledged")
 
 
-def get_incident(module, incident_id, include=None):
-    """The incident with this ID or number, as PagerDuty returns it."""
-    params = {"include[]": list(include)} if include else None
-    return module.client.get("/incidents/%s" % incident_id, params)["incident"]
-
-
-def find_open_incident(module, incident_key, service_id=None):
-    """The open incident with ``incident_key`` (on ``service_id``), or None."""
-    params = {"incident_key": incident_key, "statuses[]": list(OPEN_STATUSES), "date_range": "all", "limit": 100}
+def open_incidents_with_key(client, incident_key, service_id=None, limit=100):
+    """``(open incidents with this key (on ``service_id``), more)``: one request."""
+    params = {"incident_key": incident_key, "statuses[]": list(OPEN_STATUSES), "date_range": "all"}
     if service_id:
         params["service_ids[]"] = [service_id]
-    found = module.client.get("/incidents", params).get("incidents") or []
+    return search_incidents(client, params, limit)
+
+
+def find_open_incident(client, incident_key, service_id=None):
+    """The open incident with ``incident_key`` (on ``service_id``), or None."""
+    found, unused = open_incidents_with_key(client, incident_key, service_id)
     return found[0] if found else None
 
 
+def ref(kind, object_id):
+    """A reference to a PagerDuty object: ``{"id": ..., "type": "<kind>_reference"}``."""
+    return {"id": object_id, "type": "%s_reference" % kind}
+
+
+def ref_id(reference):
+    return (reference or {}).get("id")
+
+
 def assignee_ids(incident):
-    return sorted(set(a["assignee"]["id"] for a in incident.get("assignments") or []))
+    return sorted(set(ref_id(a.get("assignee")) for a in incident.get("assignments") or [] if ref_id(a.get("assignee"))))
 
 
-def escalation_levels(module, policy_id):
+def escalation_levels(client, policy_id):
     """({level: set of user IDs on call at that level}, the policy's name or None), from every page of /oncalls."""
     if not policy_id:
         raise PagerDutyError("the incident has no escalation policy to escalate along")
-    oncalls, unused = module.client.list_all("/oncalls", "oncalls", {"escalation_policy_ids[]": [policy_id]})
+    oncalls, unused = list_oncalls(client, {"escalation_policy_ids[]": [policy_id]})
     levels = {}
     name = None
     for oncall in oncalls:
@@ -61,10 +77,10 @@ def levels_matching(levels, assigned):
     return exact or [level for level in sorted(levels) if assigned <= levels[level]]
 
 
-def read_log_entries(module, incident_id):
-    """The incident's log entries, newest first (every page)."""
-    entries, unused = module.client.list_all("/incidents/%s/log_entries" % incident_id, "log_entries")
-    return sorted(entries, key=lambda entry: entry.get("created_at") or "", reverse=True)
+def log_entries_newest_first(client, incident_id):
+    """The incident's log entries (every page), newest first."""
+    entries = list_log_entries(client, incident_id)
+    return sorted(entries, key=lambda entry: str(entry.get("created_at") or ""), reverse=True)
 
 
 def escalation_entry_ids(entries):
@@ -86,18 +102,42 @@ def level_from_log_entries(entries):
     return 1 if entries else None
 
 
-def incident_levels(module, incident, levels):
-    """(the levels ``incident`` can be at, its log entries or None when they were not needed).
-
-    When its assignees are on call at several levels, its log entries decide; if they
-    cannot, every matching level is returned and the caller must not assume any.
-    """
-    found = levels_matching(levels, assignee_ids(incident))
+def levels_from(found, entries):
+    """The levels an incident can be at, narrowed by its log entries when its assignees match several."""
     if len(found) < 2:
-        return found, None
-    entries = read_log_entries(module, incident["id"])
+        return found
     proven = level_from_log_entries(entries)
-    return ([proven] if proven in found else found), entries
+    return [proven] if proven in found else found
+
+
+class IncidentFacts(object):
+    """The reads an incident plan may need, each made only when needed and at most once.
+
+    Planning functions take this instead of a client, so tests give them a fake
+    with the answers in it.
+    """
+
+    def __init__(self, client, resolver):
+        self.client = client
+        self.resolver = resolver
+        self._levels = {}
+        self._entries = {}
+
+    def levels(self, policy_id):
+        """``({level: on-call user IDs}, policy name)`` of an escalation policy."""
+        if policy_id not in self._levels:
+            self._levels[policy_id] = escalation_levels(self.client, policy_id)
+        return self._levels[policy_id]
+
+    def log_entries(self, incident_id):
+        """The incident's log entries, newest first."""
+        if incident_id not in self._entries:
+            self._entries[incident_id] = log_entries_newest_first(self.client, incident_id)
+        return self._entries[incident_id]
+
+    def priority(self, priority_id):
+        """The priority with this ID (the account's priorities are read once)."""
+        return self.resolver.priority(priority_id)
 
 
 def require_open(incident, what):

@@ -146,10 +146,12 @@ event:
                        "timestamp": "2026-11-23T08:42:58.000000Z"}}
 """
 
+
 import socket
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils.events import (
-    EventValidationError, build_change_event)
+from ansible_collections.oncall.pagerduty.plugins.module_utils._api.events import send_change_event
+from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyInputError
+from ansible_collections.oncall.pagerduty.plugins.module_utils.events import EventValidationError, build_change_event
 from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule
 
 
@@ -161,26 +163,25 @@ def run(module):
                                    source=params["source"] or socket.getfqdn(), timestamp=params["timestamp"],
                                    custom_details=params["custom_details"], links=params["links"])
     except EventValidationError as exc:
-        module.fail_json(msg=str(exc))
-    result = dict(event=dict((k, v) for k, v in event.items() if k != "routing_key"))
+        raise PagerDutyInputError(str(exc))
+    result = dict(event=dict((k, v) for k, v in event.items() if k != "routing_key"), changed=True)
     if module.check_mode:
-        module.exit_json(changed=True, status="skipped", message="Check mode: the event was not sent", **result)
-    answer = module.client.send_change_event(event)
-    module.exit_json(changed=True, status=answer.get("status"), message=answer.get("message"), **result)
+        return dict(result, status="skipped", message="Check mode: the event was not sent")
+    answer = send_change_event(module.client, event)
+    return dict(result, status=answer.get("status"), message=answer.get("message"))
+
+
+ARGUMENT_SPEC = dict(
+    summary=dict(type="str", required=True),
+    source=dict(type="str"),
+    timestamp=dict(type="str"),
+    custom_details=dict(type="dict", aliases=["custom_fields"]),
+    links=dict(type="raw"),
+)
 
 
 def main():
-    module = PagerDutyModule(
-        events=True,
-        argument_spec=dict(
-            summary=dict(type="str", required=True),
-            source=dict(type="str"),
-            timestamp=dict(type="str"),
-            custom_details=dict(type="dict", aliases=["custom_fields"]),
-            links=dict(type="raw"),
-        ),
-    )
-    module.run(run)
+    PagerDutyModule(events=True, argument_spec=ARGUMENT_SPEC).run(run)
 
 
 if __name__ == "__main__":

@@ -231,29 +231,30 @@ incident:
   type: dict
 """
 
+
 import socket
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils.events import (
-    EventValidationError, build_alert_event)
-from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import OPEN_STATUSES
+from ansible_collections.oncall.pagerduty.plugins.module_utils._api.events import send_alert_event
+from ansible_collections.oncall.pagerduty.plugins.module_utils._api.incidents import list_alerts
+from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyInputError
+from ansible_collections.oncall.pagerduty.plugins.module_utils.events import EventValidationError, build_alert_event
+from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import open_incidents_with_key
 from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule
 
 
-def only_open_incident(module, dedup_key):
+def only_open_incident(client, dedup_key):
     """The open incident with ``dedup_key`` if it is the only one in the account, else None."""
-    page = module.client.get("/incidents", {"incident_key": dedup_key, "statuses[]": list(OPEN_STATUSES),
-                                            "date_range": "all", "limit": 2})
-    incidents = page.get("incidents") or []
-    return incidents[0] if len(incidents) == 1 and not page.get("more") else None
+    incidents, more = open_incidents_with_key(client, dedup_key, limit=2)
+    return incidents[0] if len(incidents) == 1 and not more else None
 
 
-def holds_open_alert(module, incident, dedup_key):
+def holds_open_alert(client, incident, dedup_key):
     """Whether the open alert with ``dedup_key`` is in ``incident`` (not grouped into another one)."""
-    page = module.client.get("/incidents/%s/alerts" % incident["id"], {"alert_key": dedup_key, "limit": 100})
-    return any(a.get("alert_key") == dedup_key and a.get("status") != "resolved" for a in page.get("alerts") or [])
+    return any(a.get("alert_key") == dedup_key and a.get("status") != "resolved"
+               for a in list_alerts(client, incident["id"], dedup_key))
 
 
-def acknowledged_already(module, dedup_key):
+def acknowledged_already(client, dedup_key):
     """``(incident, proven)``: the incident checked, and whether it proves an acknowledge has nothing to do.
 
     The REST API does not tell which service a routing key belongs to, so the
@@ -262,69 +263,69 @@ def acknowledged_already(module, dedup_key):
     (no incident, several services, an alert grouped elsewhere) the event is
     sent: PagerDuty ignores an acknowledge that has nothing to do.
     """
-    incident = only_open_incident(module, dedup_key)
+    incident = only_open_incident(client, dedup_key)
     if incident is None or incident.get("status") != "acknowledged":
         return incident, False
-    return incident, holds_open_alert(module, incident, dedup_key)
+    return incident, holds_open_alert(client, incident, dedup_key)
 
 
-def run(module):
-    params = module.params
-    module.require("routing_key")
+def event_from(params):
+    """The alert event the task describes, checked as PagerDuty would check it."""
     try:
-        event = build_alert_event(
+        return build_alert_event(
             params["routing_key"], params["event_action"], dedup_key=params["dedup_key"],
             summary=params["summary"], source=params["source"] or socket.getfqdn(), severity=params["severity"],
             timestamp=params["timestamp"], component=params["component"], group=params["group"],
             event_class=params["class"], custom_details=params["custom_details"], images=params["images"],
             links=params["links"], client=params["client"], client_url=params["client_url"])
     except EventValidationError as exc:
-        module.fail_json(msg=str(exc))
-    shown = dict((k, v) for k, v in event.items() if k != "routing_key")
-    result = dict(dedup_key=event["dedup_key"], event=shown)
+        raise PagerDutyInputError(str(exc))
 
+
+def run(module):
+    params = module.params
+    module.require("routing_key")
+    event = event_from(params)
+    result = dict(dedup_key=event["dedup_key"], event=dict((k, v) for k, v in event.items() if k != "routing_key"))
     if params["event_action"] == "acknowledge" and params["api_token"]:
-        incident, proven = acknowledged_already(module, event["dedup_key"])
+        incident, proven = acknowledged_already(module.client, event["dedup_key"])
         if incident is not None:
             result["incident"] = incident
         if proven:
-            module.exit_json(changed=False, status="skipped", message="Nothing sent: incident %s is already "
-                             "acknowledged" % incident.get("id"), **result)
-
+            return dict(result, changed=False, status="skipped",
+                        message="Nothing sent: incident %s is already acknowledged" % incident.get("id"))
     if module.check_mode:
-        module.exit_json(changed=True, status="skipped", message="Check mode: the event was not sent", **result)
-    answer = module.client.send_event(event)
-    result.update(status=answer.get("status"), message=answer.get("message"),
-                  dedup_key=answer.get("dedup_key") or event["dedup_key"])
-    module.exit_json(changed=True, **result)
+        return dict(result, changed=True, status="skipped", message="Check mode: the event was not sent")
+    answer = send_alert_event(module.client, event)
+    return dict(result, changed=True, status=answer.get("status"), message=answer.get("message"),
+                dedup_key=answer.get("dedup_key") or event["dedup_key"])
+
+
+ARGUMENT_SPEC = dict(
+    event_action=dict(type="str", default="trigger", choices=["trigger", "acknowledge", "resolve"]),
+    dedup_key=dict(type="str", aliases=["incident_key"], no_log=False),
+    summary=dict(type="str"),
+    source=dict(type="str"),
+    severity=dict(type="str", choices=["critical", "error", "warning", "info"]),
+    timestamp=dict(type="str"),
+    component=dict(type="str"),
+    group=dict(type="str"),
+    custom_details=dict(type="dict"),
+    images=dict(type="raw"),
+    links=dict(type="raw"),
+    client=dict(type="str"),
+    client_url=dict(type="str"),
+    **{"class": dict(type="str", aliases=["event_class"])}
+)
+REQUIRED_IF = [
+    ("event_action", "trigger", ("summary", "severity")),
+    ("event_action", "acknowledge", ("dedup_key",)),
+    ("event_action", "resolve", ("dedup_key",)),
+]
 
 
 def main():
-    module = PagerDutyModule(
-        events=True,
-        argument_spec=dict(
-            event_action=dict(type="str", default="trigger", choices=["trigger", "acknowledge", "resolve"]),
-            dedup_key=dict(type="str", aliases=["incident_key"], no_log=False),
-            summary=dict(type="str"),
-            source=dict(type="str"),
-            severity=dict(type="str", choices=["critical", "error", "warning", "info"]),
-            timestamp=dict(type="str"),
-            component=dict(type="str"),
-            group=dict(type="str"),
-            custom_details=dict(type="dict"),
-            images=dict(type="raw"),
-            links=dict(type="raw"),
-            client=dict(type="str"),
-            client_url=dict(type="str"),
-            **{"class": dict(type="str", aliases=["event_class"])}
-        ),
-        required_if=[
-            ("event_action", "trigger", ("summary", "severity")),
-            ("event_action", "acknowledge", ("dedup_key",)),
-            ("event_action", "resolve", ("dedup_key",)),
-        ],
-    )
-    module.run(run)
+    PagerDutyModule(events=True, argument_spec=ARGUMENT_SPEC, required_if=REQUIRED_IF).run(run)
 
 
 if __name__ == "__main__":

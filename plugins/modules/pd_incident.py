@@ -229,62 +229,57 @@ escalation_levels:
 
 import uuid
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils.client import PagerDutyError
+from ansible_collections.oncall.pagerduty.plugins.module_utils._api.incidents import (
+    create_incident, get_incident, list_log_entries, update_incident)
+from ansible_collections.oncall.pagerduty.plugins.module_utils._api.services import get_service
+from ansible_collections.oncall.pagerduty.plugins.module_utils.client import UNSAFE
+from ansible_collections.oncall.pagerduty.plugins.module_utils.diff import ChangeTracker
+from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyError, PagerDutyInputError
 from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import (
-    OPEN_STATUSES, assignee_ids, escalation_entry_ids, escalation_levels, find_open_incident, get_incident,
-    incident_levels, levels_matching, read_log_entries)
+    OPEN_STATUSES, IncidentFacts, assignee_ids, escalation_entry_ids, escalation_levels, find_open_incident,
+    levels_from, levels_matching, ref, ref_id)
 from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule, as_list
 
 CREATE_ONLY = ("service", "body", "incident_key")
 REASSIGNING = ("assignments", "escalation_policy", "escalation_level")
+CREATED_WITH = ("title", "urgency", "priority", "escalation_policy", "assignees")
 
 
-def check_input(module):
-    """Refuse what PagerDuty would refuse, before any request."""
-    p = module.params
+def input_problem(p):
+    """What PagerDuty would refuse in these parameters, found before any request; None when nothing."""
     if p["resolution"] is not None and p["status"] != "resolved":
-        module.fail_json(msg="resolution is only allowed with status=resolved")
+        return "resolution is only allowed with status=resolved"
     if p["escalation_level"] is not None and p["escalation_level"] < 1:
-        module.fail_json(msg="escalation_level must be 1 or more, got %d" % p["escalation_level"])
+        return "escalation_level must be 1 or more, got %d" % p["escalation_level"]
     if p["status"] == "resolved":
         # a resolved incident has no assignees, so nothing can be assigned while resolving it
         for name in ("escalation_level", "assignees", "escalation_policy"):
             if p[name] is not None:
-                module.fail_json(msg="%s cannot be combined with status=resolved" % name)
+                return "%s cannot be combined with status=resolved" % name
     if p["force"] and p["escalation_level"] is None:
-        module.fail_json(msg="force only applies to escalation_level")
+        return "force only applies to escalation_level"
     if p["assignees"] is not None and not as_list(p["assignees"]):
-        module.fail_json(msg="assignees must name at least one user")
+        return "assignees must name at least one user"
     if p["incident_id"]:
         given = [name for name in CREATE_ONLY if p[name] is not None]
         if given:
-            module.fail_json(msg="%s only apply when creating an incident (without incident_id)" % ", ".join(given))
+            return "%s only apply when creating an incident (without incident_id)" % ", ".join(given)
     elif not p["service"] or not p["title"]:
-        module.fail_json(msg="without incident_id the module creates an incident and needs service and title "
-                             "(give incident_id to change an existing incident)")
+        return ("without incident_id the module creates an incident and needs service and title (give incident_id "
+                "to change an existing incident)")
+    return None
 
 
-def resolve_desired(module):
-    p = module.params
-    desired = {}
-    for name in ("title", "urgency", "status"):
-        if p[name] is not None:
-            desired[name] = p[name]
+def resolve_desired(resolver, p):
+    """The fields the task asks for, with names and emails resolved to IDs."""
+    desired = dict((name, p[name]) for name in ("title", "urgency", "status") if p[name] is not None)
     if p["priority"]:
-        desired["priority"] = module.resolve_priority(p["priority"])
+        desired["priority"] = resolver.priority_id(p["priority"])
     if p["escalation_policy"]:
-        desired["escalation_policy"] = module.resolve_escalation_policy(p["escalation_policy"])
+        desired["escalation_policy"] = resolver.escalation_policy_id(p["escalation_policy"])
     if p["assignees"] is not None:
-        desired["assignees"] = sorted(set(module.resolve_user(a, "assignees") for a in as_list(p["assignees"])))
+        desired["assignees"] = sorted(set(resolver.user_id(a, "assignees") for a in as_list(p["assignees"])))
     return desired
-
-
-def ref(kind, object_id):
-    return {"id": object_id, "type": "%s_reference" % kind}
-
-
-def ref_id(reference):
-    return (reference or {}).get("id")
 
 
 def label(reference):
@@ -295,15 +290,9 @@ def label(reference):
     return "%s (%s)" % (name, reference["id"]) if name else reference["id"]
 
 
-def create(module, desired):
-    p = module.params
-    service_id = module.resolve_service(p["service"])
-    key = p["incident_key"]
-    if key:
-        existing = find_open_incident(module, key, service_id)
-        if existing is not None:
-            return existing, False
-    key = key or "oncall-pagerduty-%s" % uuid.uuid4().hex
+# -- creating -------------------------------------------------------------------------------------
+def new_incident(p, desired, service_id, key):
+    """The body of ``POST /incidents`` for this task."""
     incident = {"type": "incident", "title": p["title"], "service": ref("service", service_id), "incident_key": key}
     if p["urgency"]:
         incident["urgency"] = p["urgency"]
@@ -316,50 +305,73 @@ def create(module, desired):
         incident["escalation_policy"] = ref("escalation_policy", desired["escalation_policy"])
     if "assignees" in desired:
         incident["assignments"] = [{"assignee": ref("user", user_id)} for user_id in desired["assignees"]]
-    module.changes.add("incident", None, dict((k, v) for k, v in incident.items() if k != "type"))
-    if module.check_mode:
-        return would_be_created(module, incident), True
-
-    def confirm():
-        found = find_open_incident(module, key, service_id)
-        return {"incident": found} if found else None
-    created = module.client.post("/incidents", {"incident": incident}, needs_from=True, confirm=confirm)
-    return created["incident"], True
-
-
-def would_be_created(module, incident):
-    """The incident a create would open (check mode): triggered, on its service's escalation policy."""
-    incident = dict(incident, status="triggered")
-    if "escalation_policy" not in incident and module.params["escalation_level"] is not None:
-        service = module.client.get("/services/%s" % incident["service"]["id"])["service"]
-        incident["escalation_policy"] = service.get("escalation_policy")
     return incident
 
 
-def refuse_on_resolved(incident, desired, params):
+def would_be_created(client, incident, escalating):
+    """The incident a create would open (check mode): triggered, on its service's escalation policy."""
+    incident = dict(incident, status="triggered")
+    if "escalation_policy" not in incident and escalating:
+        incident["escalation_policy"] = get_service(client, incident["service"]["id"]).get("escalation_policy")
+    return incident
+
+
+def open_or_reuse(module, desired):
+    """``(incident, created)``: the open incident with the task's key on its service, else a new one."""
+    p = module.params
+    client = module.client
+    service_id = module.resolver.service_id(p["service"])
+    key = p["incident_key"]
+    if key:
+        existing = find_open_incident(client, key, service_id)
+        if existing is not None:
+            return existing, False
+    incident = new_incident(p, desired, service_id, key or "oncall-pagerduty-%s" % uuid.uuid4().hex)
+    module.changes.add("incident", None, dict((k, v) for k, v in incident.items() if k != "type"))
+    if module.check_mode:
+        return would_be_created(client, incident, p["escalation_level"] is not None), True
+
+    def confirm():
+        found = find_open_incident(client, incident["incident_key"], service_id)
+        return {"incident": found} if found else None
+    return create_incident(client, incident, confirm=confirm), True
+
+
+# -- planning an update ------------------------------------------------------------------------------
+class IncidentPlan(object):
+    """What one task sends to bring an incident to the desired state, and what that changes."""
+
+    def __init__(self):
+        self.body = {"type": "incident_reference"}   # the one update, before order_writes splits it
+        self.writes = []                # PUT bodies, in sending order
+        self.changes = ChangeTracker()
+        self.escalation_levels = None   # the levels the incident was found at (when escalation_level is given)
+        self.escalations_before = None  # escalation log entries before the write, when only they can confirm it
+
+
+def refuse_on_resolved(incident, desired, p):
     """Fail when the task changes what a resolved incident cannot have (it is not reopened)."""
-    touched = [name for name in ("escalation_level", "assignees") if params[name] is not None]
+    touched = [name for name in ("escalation_level", "assignees") if p[name] is not None]
     if desired.get("escalation_policy") not in (None, ref_id(incident.get("escalation_policy"))):
         touched.append("escalation_policy")
     if desired.get("urgency") not in (None, incident.get("urgency")):
         touched.append("urgency")
     if touched:
-        raise PagerDutyError("incident %s is resolved: %s cannot change on a resolved incident (set status: "
-                             "triggered or acknowledged to reopen it)" % (incident["id"], ", ".join(touched)))
+        raise PagerDutyInputError("incident %s is resolved: %s cannot change on a resolved incident (set status: "
+                                  "triggered or acknowledged to reopen it)" % (incident["id"], ", ".join(touched)))
 
 
-def plan_update(module, incident, desired, result, plan, created=False):
-    """The PUT bodies that bring ``incident`` to ``desired``, in the order to send them.
+def plan_update(incident, desired, p, facts, created=False, check_mode=False):
+    """The :class:`IncidentPlan` that brings ``incident`` to ``desired``.
 
     Each change, and what it brings with it (the assignees of a new level or policy, a
-    reassigned incident back to triggered), is recorded in the change tracker.
+    reassigned incident back to triggered), is recorded in the plan's changes.
     """
-    p = module.params
-    changes = module.changes
+    plan = IncidentPlan()
+    body, changes = plan.body, plan.changes
     status = incident.get("status")
     if status == "resolved" and desired.get("status") not in OPEN_STATUSES:
         refuse_on_resolved(incident, desired, p)
-    body = {"type": "incident_reference"}
     if changes.compare("status", status, desired.get("status")):
         body["status"] = desired["status"]
         if p["resolution"]:
@@ -369,63 +381,72 @@ def plan_update(module, incident, desired, result, plan, created=False):
         if changes.compare(name, incident.get(name), desired.get(name)):
             body[name] = desired[name]
     if "priority" in desired and ref_id(incident.get("priority")) != desired["priority"]:
-        changes.add("priority", label(incident.get("priority")), label(module.find_priority(desired["priority"])))
+        changes.add("priority", label(incident.get("priority")), label(facts.priority(desired["priority"])))
         body["priority"] = ref("priority", desired["priority"])
-    plan_assignment(module, incident, desired, body, result, plan, created)
-    reassigning = any(name in body for name in REASSIGNING)
-    if reassigning and status == "acknowledged" and "status" not in desired:
-        changes.add("status", "acknowledged", "triggered")
-    return [write for write in order_writes(incident, desired, body) if len(write) > 1]
-
-
-def plan_assignment(module, incident, desired, body, result, plan, created):
-    """Add to ``body`` the assignees, escalation policy or escalation level that differ."""
-    p = module.params
-    changes = module.changes
-    current = assignee_ids(incident)
     if "assignees" in desired:
-        if current != desired["assignees"]:
-            changes.add("assignees", current, desired["assignees"])
-            body["assignments"] = [{"assignee": ref("user", user_id)} for user_id in desired["assignees"]]
-        return
+        plan_assignees(plan, incident, desired["assignees"])
+    else:
+        plan_escalation(plan, incident, desired, p, facts, created, check_mode)
+    if any(name in body for name in REASSIGNING) and status == "acknowledged" and "status" not in desired:
+        changes.add("status", "acknowledged", "triggered")
+    plan.writes = [write for write in order_writes(incident, desired, dict(body)) if len(write) > 1]
+    return plan
+
+
+def plan_assignees(plan, incident, assignees):
+    current = assignee_ids(incident)
+    if current != assignees:
+        plan.changes.add("assignees", current, assignees)
+        plan.body["assignments"] = [{"assignee": ref("user", user_id)} for user_id in assignees]
+
+
+def plan_escalation(plan, incident, desired, p, facts, created, check_mode):
+    """Add the escalation policy or level that differ to the plan, with the assignees they bring."""
     current_policy = ref_id(incident.get("escalation_policy"))
     moving = desired.get("escalation_policy") not in (None, current_policy)
     level = p["escalation_level"]
     if not moving and level is None:
         return
     policy_id = desired["escalation_policy"] if moving else current_policy
-    levels, policy_name = escalation_levels(module, policy_id)
+    levels, policy_name = facts.levels(policy_id)
+    current = assignee_ids(incident)
     if created and not current:     # check mode: the incident a create would open is assigned to level 1
         current = sorted(levels.get(1) or ())
     if level is not None and level > max(levels or [0]):
-        raise PagerDutyError("escalation_level %d is beyond the incident's escalation policy %s, whose levels "
-                             "with someone on call are %s" % (
-                                 level, policy_id, ", ".join(str(n) for n in sorted(levels)) or "none"))
+        raise PagerDutyInputError("escalation_level %d is beyond the incident's escalation policy %s, whose levels "
+                                  "with someone on call are %s" % (
+                                      level, policy_id, ", ".join(str(n) for n in sorted(levels)) or "none"))
     if moving:
         given = p["escalation_policy"]
         name = policy_name or (given if given != policy_id else None)
-        changes.add("escalation_policy", label(incident.get("escalation_policy")), label({"id": policy_id,
-                                                                                          "name": name}))
-        body["escalation_policy"] = ref("escalation_policy", policy_id)
+        plan.changes.add("escalation_policy", label(incident.get("escalation_policy")),
+                         label({"id": policy_id, "name": name}))
+        plan.body["escalation_policy"] = ref("escalation_policy", policy_id)
     if level is not None:
-        entries = None
-        if moving:
-            found = []          # not on the new policy yet
-        elif created:
-            found = [1]         # a new incident starts at level 1 of its policy
-        else:
-            found, entries = incident_levels(module, incident, levels)
-        result["escalation_levels"] = found
-        if p["force"] or moving or found != [level]:
-            changes.add("escalation_level", found[0] if len(found) == 1 else found or None, level)
-            body["escalation_level"] = level
-            if (p["force"] or len(found) > 1) and not module.check_mode:
-                # the assignees cannot show whether it landed: a new escalation log entry will
-                entries = entries if entries is not None else read_log_entries(module, incident["id"])
-                plan["escalations"] = escalation_entry_ids(entries)
+        plan_level(plan, incident, level, levels, p["force"], moving, created, facts, check_mode)
     paged = sorted(levels.get(level or 1) or ())
-    if ("escalation_policy" in body or "escalation_level" in body) and paged and paged != current:
-        changes.add("assignees", current, paged)
+    if ("escalation_policy" in plan.body or "escalation_level" in plan.body) and paged and paged != current:
+        plan.changes.add("assignees", current, paged)
+
+
+def plan_level(plan, incident, level, levels, force, moving, created, facts, check_mode):
+    """Escalate to ``level`` unless the incident is provably there already (or ``force``)."""
+    if moving:
+        found = []          # not on the new policy yet
+    elif created:
+        found = [1]         # a new incident starts at level 1 of its policy
+    else:
+        found = levels_matching(levels, assignee_ids(incident))
+        if len(found) > 1:
+            found = levels_from(found, facts.log_entries(incident["id"]))
+    plan.escalation_levels = found
+    if not (force or moving or found != [level]):
+        return
+    plan.changes.add("escalation_level", found[0] if len(found) == 1 else found or None, level)
+    plan.body["escalation_level"] = level
+    if (force or len(found) > 1) and not check_mode:
+        # the assignees cannot show whether it landed: a new escalation log entry will
+        plan.escalations_before = escalation_entry_ids(facts.log_entries(incident["id"]))
 
 
 def order_writes(incident, desired, body):
@@ -442,7 +463,8 @@ def order_writes(incident, desired, body):
     return [body, {"type": "incident_reference", "status": "acknowledged"}]
 
 
-def landed(module, after, body, plan):
+# -- applying it ----------------------------------------------------------------------------------
+def landed(client, after, body, escalations_before):
     """Whether ``after`` shows the update ``body`` applied (to confirm a lost answer)."""
     for name in ("status", "title", "urgency"):
         if name in body and after.get(name) != body[name]:
@@ -453,65 +475,75 @@ def landed(module, after, body, plan):
     if "assignments" in body and assignee_ids(after) != sorted(a["assignee"]["id"] for a in body["assignments"]):
         return False
     if "escalation_level" in body:
-        if plan.get("escalations") is not None:
-            return bool(escalation_entry_ids(read_log_entries(module, after["id"])) - plan["escalations"])
-        levels, unused = escalation_levels(module, ref_id(after.get("escalation_policy")))
+        if escalations_before is not None:
+            return bool(escalation_entry_ids(list_log_entries(client, after["id"])) - escalations_before)
+        levels, unused = escalation_levels(client, ref_id(after.get("escalation_policy")))
         return body["escalation_level"] in levels_matching(levels, assignee_ids(after))
     return True
 
 
-def send_update(module, incident, body, plan):
-    """PUT ``body``; after a lost answer the incident is re-read and the update resent only if it did not land."""
+def apply_plan(client, incident, plan):
+    """Send the plan's updates; after a lost answer the incident is re-read and an update resent only if it did
+    not land.  Returns the incident as PagerDuty last answered."""
+    for body in plan.writes:
+        incident = send_update(client, incident["id"], body, plan.escalations_before)
+    return incident
+
+
+def send_update(client, incident_id, body, escalations_before):
     def confirm():
-        current = get_incident(module, incident["id"])
-        return {"incident": current} if landed(module, current, body, plan) else None
-    return module.client.put("/incidents/%s" % incident["id"], {"incident": body}, needs_from=True,
-                             idempotent=False, confirm=confirm)["incident"]
+        current = get_incident(client, incident_id)
+        return {"incident": current} if landed(client, current, body, escalations_before) else None
+    return update_incident(client, incident_id, body, retry=UNSAFE, confirm=confirm)
 
 
 def run(module):
-    check_input(module)
-    module.require("api_token")
-    result = {}
-    desired = resolve_desired(module)
     p = module.params
+    problem = input_problem(p)
+    if problem:
+        raise PagerDutyInputError(problem)
+    module.require("api_token")
+    desired = resolve_desired(module.resolver, p)
     created = False
     if p["incident_id"]:
-        incident = get_incident(module, p["incident_id"])
+        incident = get_incident(module.client, p["incident_id"])
     else:
-        incident, created = create(module, desired)
+        incident, created = open_or_reuse(module, desired)
         if created:
-            # what creation already set needs no update
-            for name in ("title", "urgency", "priority", "escalation_policy", "assignees"):
+            for name in CREATED_WITH:       # what creation already set needs no update
                 desired.pop(name, None)
-    plan = {}
-    writes = plan_update(module, incident, desired, result, plan, created)
+    plan = plan_update(incident, desired, p, IncidentFacts(module.client, module.resolver), created,
+                       module.check_mode)
+    module.changes.extend(plan.changes)
     if not module.check_mode:
-        for body in writes:
-            incident = send_update(module, incident, body, plan)
-    module.finish(incident=incident, created=created, **result)
+        incident = apply_plan(module.client, incident, plan)
+    result = dict(incident=incident, created=created)
+    if plan.escalation_levels is not None:
+        result["escalation_levels"] = plan.escalation_levels
+    return result
+
+
+ARGUMENT_SPEC = dict(
+    incident_id=dict(type="str", aliases=["id", "incident_number"]),
+    state=dict(type="str", default="present", choices=["present"]),
+    service=dict(type="str"),
+    title=dict(type="str"),
+    body=dict(type="raw", aliases=["details"]),
+    incident_key=dict(type="str", no_log=False),
+    status=dict(type="str", choices=["triggered", "acknowledged", "resolved"]),
+    resolution=dict(type="str"),
+    assignees=dict(type="list", elements="str"),
+    escalation_level=dict(type="int"),
+    force=dict(type="bool", default=False),
+    escalation_policy=dict(type="str"),
+    priority=dict(type="str"),
+    urgency=dict(type="str", choices=["high", "low"]),
+)
+MUTUALLY_EXCLUSIVE = [("assignees", "escalation_policy"), ("assignees", "escalation_level")]
 
 
 def main():
-    module = PagerDutyModule(
-        argument_spec=dict(
-            incident_id=dict(type="str", aliases=["id", "incident_number"]),
-            state=dict(type="str", default="present", choices=["present"]),
-            service=dict(type="str"),
-            title=dict(type="str"),
-            body=dict(type="raw", aliases=["details"]),
-            incident_key=dict(type="str", no_log=False),
-            status=dict(type="str", choices=["triggered", "acknowledged", "resolved"]),
-            resolution=dict(type="str"),
-            assignees=dict(type="list", elements="str"),
-            escalation_level=dict(type="int"),
-            force=dict(type="bool", default=False),
-            escalation_policy=dict(type="str"),
-            priority=dict(type="str"),
-            urgency=dict(type="str", choices=["high", "low"]),
-        ),
-        mutually_exclusive=[("assignees", "escalation_policy"), ("assignees", "escalation_level")],
-    )
+    module = PagerDutyModule(argument_spec=ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE)
     module.run(run)
 
 

@@ -150,7 +150,10 @@ truncated:
   type: bool
 """
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import get_incident
+
+from ansible_collections.oncall.pagerduty.plugins.module_utils._api.incidents import (
+    get_incident, list_incidents, list_log_entries, list_notes)
+from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyInputError
 from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule, as_list
 
 LIST_FILTERS = ("statuses", "services", "teams", "assignees", "urgencies", "incident_key", "since", "until",
@@ -161,79 +164,89 @@ INCLUDE = ("acknowledgers", "agents", "assignees", "conference_bridge", "custom_
 ONE_INCIDENT_ONLY = ("custom_fields",)
 
 
+def input_problem(p):
+    """What cannot be combined in these parameters, found before any request; None when nothing."""
+    if p["incident_id"]:
+        given = [name for name in LIST_FILTERS if p[name]]
+        if given:
+            return "%s filter a listing and cannot be combined with incident_id" % ", ".join(given)
+        return None
+    for name in ("notes", "log_entries"):
+        if p[name]:
+            return "%s needs incident_id" % name
+    for value in ONE_INCIDENT_ONLY:
+        if value in (p["include"] or []):
+            return "include %s needs incident_id (PagerDuty's incident listing does not accept it)" % value
+    return None
+
+
 def one(module):
     p = module.params
-    incident = get_incident(module, p["incident_id"], p["include"])
-    result = dict(incident=incident)
+    client = module.client
+    incident = get_incident(client, p["incident_id"], p["include"])
+    result = dict(incident=incident, changed=False)
     if p["notes"]:
-        result["notes"] = module.client.get("/incidents/%s/notes" % incident["id"]).get("notes") or []
+        result["notes"] = list_notes(client, incident["id"])
     if p["log_entries"]:
-        result["log_entries"], _info = module.client.list_all("/incidents/%s/log_entries" % incident["id"],
-                                                              "log_entries")
-    module.exit_json(changed=False, **result)
+        result["log_entries"] = list_log_entries(client, incident["id"])
+    return result
+
+
+def listing_query(resolver, p):
+    """The query of ``GET /incidents`` for the task's filters, names and emails resolved to IDs."""
+    query = {}
+    for name, key in (("statuses", "statuses[]"), ("urgencies", "urgencies[]")):
+        if p[name]:
+            query[key] = p[name]
+    if p["services"]:
+        query["service_ids[]"] = [s["id"] for s in resolver.objects_of("services", as_list(p["services"]))]
+    if p["teams"]:
+        query["team_ids[]"] = resolver.team_ids(as_list(p["teams"]), "teams")
+    if p["assignees"]:
+        query["user_ids[]"] = [resolver.user_id(u, "assignees") for u in as_list(p["assignees"])]
+    for name in ("incident_key", "since", "until", "date_range"):
+        if p[name]:
+            query[name] = p[name]
+    if p["include"]:
+        query["include[]"] = p["include"]
+    return query
 
 
 def many(module):
-    p = module.params
-    params = {}
-    for name, key in (("statuses", "statuses[]"), ("urgencies", "urgencies[]")):
-        if p[name]:
-            params[key] = p[name]
-    if p["services"]:
-        params["service_ids[]"] = [module.resolve_service(s, "services") for s in as_list(p["services"])]
-    if p["teams"]:
-        params["team_ids[]"] = [module.resolve_team(t, "teams") for t in as_list(p["teams"])]
-    if p["assignees"]:
-        params["user_ids[]"] = [module.resolve_user(u, "assignees") for u in as_list(p["assignees"])]
-    for name in ("incident_key", "since", "until", "date_range"):
-        if p[name]:
-            params[name] = p[name]
-    if p["include"]:
-        params["include[]"] = p["include"]
-    incidents, info = module.client.list_all("/incidents", "incidents", params)
+    incidents, info = list_incidents(module.client, listing_query(module.resolver, module.params))
     if info["truncated"]:
         module.warn("PagerDuty returns at most 10,000 incidents and %s match; narrow the filters to see the rest"
                     % info["total"])
-    module.exit_json(changed=False, incidents=incidents, total=info["total"], truncated=info["truncated"])
+    return dict(changed=False, incidents=incidents, total=info["total"], truncated=info["truncated"])
 
 
 def run(module):
     module.require("api_token")
-    if module.params["incident_id"]:
-        given = [name for name in LIST_FILTERS if module.params[name]]
-        if given:
-            module.fail_json(msg="%s filter a listing and cannot be combined with incident_id" % ", ".join(given))
-        one(module)
-    else:
-        for name in ("notes", "log_entries"):
-            if module.params[name]:
-                module.fail_json(msg="%s needs incident_id" % name)
-        for value in ONE_INCIDENT_ONLY:
-            if value in (module.params["include"] or []):
-                module.fail_json(msg="include %s needs incident_id (PagerDuty's incident listing does not accept it)"
-                                 % value)
-        many(module)
+    problem = input_problem(module.params)
+    if problem:
+        raise PagerDutyInputError(problem)
+    return one(module) if module.params["incident_id"] else many(module)
+
+
+ARGUMENT_SPEC = dict(
+    incident_id=dict(type="str", aliases=["id", "incident_number"]),
+    include=dict(type="list", elements="str", choices=list(INCLUDE)),
+    notes=dict(type="bool", default=False),
+    log_entries=dict(type="bool", default=False),
+    statuses=dict(type="list", elements="str", choices=["triggered", "acknowledged", "resolved"]),
+    services=dict(type="list", elements="str"),
+    teams=dict(type="list", elements="str"),
+    assignees=dict(type="list", elements="str"),
+    urgencies=dict(type="list", elements="str", choices=["high", "low"]),
+    incident_key=dict(type="str", no_log=False),
+    since=dict(type="str"),
+    until=dict(type="str"),
+    date_range=dict(type="str", choices=["all"]),
+)
 
 
 def main():
-    module = PagerDutyModule(
-        argument_spec=dict(
-            incident_id=dict(type="str", aliases=["id", "incident_number"]),
-            include=dict(type="list", elements="str", choices=list(INCLUDE)),
-            notes=dict(type="bool", default=False),
-            log_entries=dict(type="bool", default=False),
-            statuses=dict(type="list", elements="str", choices=["triggered", "acknowledged", "resolved"]),
-            services=dict(type="list", elements="str"),
-            teams=dict(type="list", elements="str"),
-            assignees=dict(type="list", elements="str"),
-            urgencies=dict(type="list", elements="str", choices=["high", "low"]),
-            incident_key=dict(type="str", no_log=False),
-            since=dict(type="str"),
-            until=dict(type="str"),
-            date_range=dict(type="str", choices=["all"]),
-        ),
-    )
-    module.run(run)
+    PagerDutyModule(argument_spec=ARGUMENT_SPEC, supports_diff=False).run(run)
 
 
 if __name__ == "__main__":

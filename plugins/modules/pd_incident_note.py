@@ -91,56 +91,66 @@ incident_id:
   sample: PT4KHLK
 """
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils.client import PagerDutyError
-from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import (
-    NOTE_MAX_LENGTH, NOTES_PER_INCIDENT, get_incident)
+
+from ansible_collections.oncall.pagerduty.plugins.module_utils._api.incidents import (
+    create_note, get_incident, list_notes)
+from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyError, PagerDutyInputError
+from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import NOTE_MAX_LENGTH, NOTES_PER_INCIDENT
 from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule
 
 
-def read_notes(module, incident_id):
-    return module.client.get("/incidents/%s/notes" % incident_id).get("notes") or []
+def note_problem(content):
+    """Why PagerDuty would refuse this note, or None."""
+    if not content.strip():
+        return "note must not be empty"
+    if len(content) > NOTE_MAX_LENGTH:
+        return ("note is %d characters; PagerDuty accepts at most %d (trim it, for example with truncate(%d))"
+                % (len(content), NOTE_MAX_LENGTH, NOTE_MAX_LENGTH))
+    return None
+
+
+def add_note(client, incident_id, content, notes):
+    """Add the note; after a lost answer, the notes are read again and it is resent only if it did not land."""
+    known = set(n.get("id") for n in notes)
+
+    def confirm():
+        found = [n for n in list_notes(client, incident_id) if n.get("id") not in known and n.get("content") == content]
+        return {"note": found[-1]} if found else None
+    return create_note(client, incident_id, content, confirm=confirm)
 
 
 def run(module):
     p = module.params
     content = p["note"]
-    if not content.strip():
-        module.fail_json(msg="note must not be empty")
-    if len(content) > NOTE_MAX_LENGTH:
-        module.fail_json(msg="note is %d characters; PagerDuty accepts at most %d (trim it, for example with "
-                             "truncate(%d))" % (len(content), NOTE_MAX_LENGTH, NOTE_MAX_LENGTH))
+    problem = note_problem(content)
+    if problem:
+        raise PagerDutyInputError(problem)
     module.require("api_token")
+    client = module.client
     incident_id = p["incident_id"]
     if incident_id.isdigit():  # an incident number; notes are addressed by ID
-        incident_id = get_incident(module, incident_id)["id"]
-    notes = read_notes(module, incident_id)
+        incident_id = get_incident(client, incident_id)["id"]
+    notes = list_notes(client, incident_id)
     same = [n for n in notes if n.get("content") == content]
     if same and not p["allow_duplicate"]:
-        module.finish(changed=False, note=same[-1], incident_id=incident_id)
+        return dict(changed=False, note=same[-1], incident_id=incident_id)
     if len(notes) >= NOTES_PER_INCIDENT:
         raise PagerDutyError("incident %s already has %d notes, PagerDuty's limit" % (incident_id, len(notes)))
     module.changes.add("note", None, content)
     if module.check_mode:
-        module.finish(incident_id=incident_id)
-    known = set(n.get("id") for n in notes)
+        return dict(incident_id=incident_id)
+    return dict(note=add_note(client, incident_id, content, notes), incident_id=incident_id)
 
-    def confirm():
-        landed = [n for n in read_notes(module, incident_id) if n.get("id") not in known and n.get("content") == content]
-        return {"note": landed[-1]} if landed else None
-    created = module.client.post("/incidents/%s/notes" % incident_id, {"note": {"content": content}},
-                                 needs_from=True, confirm=confirm)
-    module.finish(note=created["note"], incident_id=incident_id)
+
+ARGUMENT_SPEC = dict(
+    incident_id=dict(type="str", required=True, aliases=["id", "incident_number"]),
+    note=dict(type="str", required=True, aliases=["content"]),
+    allow_duplicate=dict(type="bool", default=False),
+)
 
 
 def main():
-    module = PagerDutyModule(
-        argument_spec=dict(
-            incident_id=dict(type="str", required=True, aliases=["id", "incident_number"]),
-            note=dict(type="str", required=True, aliases=["content"]),
-            allow_duplicate=dict(type="bool", default=False),
-        ),
-    )
-    module.run(run)
+    PagerDutyModule(argument_spec=ARGUMENT_SPEC).run(run)
 
 
 if __name__ == "__main__":

@@ -104,94 +104,104 @@ already_requested:
   sample: ["user:PLINUS1"]
 """
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import get_incident, require_open
-from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule, as_list, is_id
+
+from ansible_collections.oncall.pagerduty.plugins.module_utils._api.incidents import (
+    create_responder_request, get_incident)
+from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyInputError
+from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import require_open
+from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule, as_list
 
 ACTIVE = ("pending", "joined")
 
 
 def already_requested(incident):
-    """``type:id`` of the targets already requested or responding on ``incident``."""
+    """``(type, id)`` of the targets already requested or responding on ``incident``."""
     taken = set()
     for responder in incident.get("incidents_responders") or []:
         if responder.get("state") in ACTIVE and responder.get("user"):
-            taken.add("user:%s" % responder["user"]["id"])
+            taken.add(("user", responder["user"]["id"]))
     for request in incident.get("responder_requests") or []:
         for item in request.get("responder_request_targets") or []:
             target = item.get("responder_request_target") or item
             if (target.get("type") or "").startswith("escalation_policy"):
                 responders = target.get("incidents_responders") or []
                 if not responders or any(r.get("state") in ACTIVE for r in responders):
-                    taken.add("escalation_policy:%s" % target.get("id"))
+                    taken.add(("escalation_policy", target.get("id")))
     return taken
 
 
-def resolve_user(module, value):
-    """A user ID from an ID, an email address or an exact name (one lookup for an email or a name)."""
-    if is_id(value) or "@" in value:
-        return module.resolve_user(value, "users")
-    return module.resolve_by_name("/users", "users", value, "users", "user")
+def shown(targets):
+    """Targets as the module returns them: ``user:PXPGF42``, ``escalation_policy:PT4KHLK``."""
+    return ["%s:%s" % target for target in targets]
+
+
+def requested_targets(request):
+    """``(type, id)`` of the targets of one responder request, as PagerDuty shows them."""
+    found = set()
+    for item in request.get("responder_request_targets") or []:
+        target = item.get("responder_request_target") or {}
+        found.add(((target.get("type") or "").replace("_reference", ""), target.get("id")))
+    return found
+
+
+def request_responders(client, incident_id, requester, message, wanted):
+    """Send the request; after a lost answer the incident is re-read and it is resent only if it did not land."""
+    def confirm():
+        current = get_incident(client, incident_id)
+        for request in reversed(current.get("responder_requests") or []):
+            if set(wanted) <= requested_targets(request) and request.get("message") == message:
+                return {"responder_request": request}
+        return None
+    return create_responder_request(client, incident_id, requester, message, wanted, confirm=confirm)
+
+
+def wanted_targets(module):
+    """``(type, id)`` of each user and escalation policy the task names, once each, in the order given."""
+    p = module.params
+    resolver = module.resolver
+    targets = [("user", resolver.user_id_or_name(u, "users")) for u in as_list(p["users"]) or []]
+    targets += [("escalation_policy", resolver.escalation_policy_id(e, "escalation_policies"))
+                for e in as_list(p["escalation_policies"]) or []]
+    return list(dict.fromkeys(targets))
 
 
 def run(module):
     p = module.params
-    users = as_list(p["users"]) or []
-    policies = as_list(p["escalation_policies"]) or []
-    if not users and not policies:
-        module.fail_json(msg="give users or escalation_policies (or both) to request")
+    if not as_list(p["users"]) and not as_list(p["escalation_policies"]):
+        raise PagerDutyInputError("give users or escalation_policies (or both) to request")
     module.require("api_token")
     if not p["requester"] and not p["from_email"]:
-        module.fail_json(msg="requester is required (a user ID or email), or set from_email / PAGERDUTY_FROM_EMAIL")
-    requester = module.resolve_user(p["requester"] or p["from_email"], "requester")
-    targets = ["user:%s" % resolve_user(module, u) for u in users]
-    targets += ["escalation_policy:%s" % module.resolve_escalation_policy(e, "escalation_policies") for e in policies]
-    targets = sorted(set(targets), key=targets.index)
-
-    incident = get_incident(module, p["incident_id"])
+        raise PagerDutyInputError("requester is required (a user ID or email), or set from_email / "
+                                  "PAGERDUTY_FROM_EMAIL")
+    requester = module.resolver.user_id(p["requester"] or p["from_email"], "requester")
+    targets = wanted_targets(module)
+    incident = get_incident(module.client, p["incident_id"])
     taken = already_requested(incident)
     wanted = [t for t in targets if t not in taken]
-    skipped = [t for t in targets if t in taken]
+    result = dict(requested=shown(wanted), already_requested=shown(t for t in targets if t in taken))
     if not wanted:
-        module.finish(changed=False, requested=[], already_requested=skipped)
+        return dict(result, changed=False)
     require_open(incident, "a responder request")
-    module.changes.add("responders", sorted(taken), sorted(taken | set(wanted)))
+    module.changes.add("responders", sorted(shown(taken)), sorted(shown(taken | set(wanted))))
     if module.check_mode:
-        module.finish(requested=wanted, already_requested=skipped)
-
+        return result
     message = p["msg"] or "Please help with incident [#%s] %s" % (incident.get("incident_number"),
                                                                   incident.get("title"))
-    body = {
-        "requester_id": requester,
-        "message": message,
-        "responder_request_targets": [
-            {"responder_request_target": {"id": t.split(":", 1)[1], "type": t.split(":", 1)[0] + "_reference"}}
-            for t in wanted],
-    }
+    sent = request_responders(module.client, incident["id"], requester, message, wanted)
+    return dict(result, responder_request=sent)
 
-    def confirm():
-        current = get_incident(module, incident["id"])
-        for request in reversed(current.get("responder_requests") or []):
-            ids = set("%s:%s" % ((i.get("responder_request_target") or {}).get("type"),
-                                 (i.get("responder_request_target") or {}).get("id"))
-                      for i in request.get("responder_request_targets") or [])
-            if set(wanted) <= ids and request.get("message") == message:
-                return {"responder_request": request}
-        return None
-    sent = module.client.post("/incidents/%s/responder_requests" % incident["id"], body, confirm=confirm)
-    module.finish(responder_request=sent["responder_request"], requested=wanted, already_requested=skipped)
+
+ARGUMENT_SPEC = dict(
+    incident_id=dict(type="str", required=True, aliases=["id", "incident_number"]),
+    requester=dict(type="str"),
+    msg=dict(type="str"),
+    users=dict(type="list", elements="str"),
+    escalation_policies=dict(type="list", elements="str"),
+)
 
 
 def main():
-    module = PagerDutyModule(
-        argument_spec=dict(
-            incident_id=dict(type="str", required=True, aliases=["id", "incident_number"]),
-            requester=dict(type="str"),
-            msg=dict(type="str"),
-            users=dict(type="list", elements="str"),
-            escalation_policies=dict(type="list", elements="str"),
-        ),
-    )
-    module.run(run)
+    PagerDutyModule(argument_spec=ARGUMENT_SPEC).run(run)
 
 
 if __name__ == "__main__":

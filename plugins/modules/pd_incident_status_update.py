@@ -90,36 +90,36 @@ incident_id:
   sample: PT4KHLK
 """
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import get_incident
+
+from ansible_collections.oncall.pagerduty.plugins.module_utils._api.incidents import (
+    create_status_update, get_incident)
+from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyInputError
 from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule
 
 
 def run(module):
     p = module.params
     if not p["msg"].strip():
-        module.fail_json(msg="msg must not be empty")
+        raise PagerDutyInputError("msg must not be empty")
     module.require("api_token", "from_email")
-    incident = get_incident(module, p["incident_id"])
+    incident = get_incident(module.client, p["incident_id"])
+    result = dict(incident_id=incident["id"], changed=True)
     if module.check_mode:
-        module.finish(changed=True, incident_id=incident["id"])
-    body = {"message": p["msg"]}
-    if p["subject"]:
-        body.update(subject=p["subject"], html_message=p["html_message"])
-    sent = module.client.post("/incidents/%s/status_updates" % incident["id"], body, needs_from=True)
-    module.finish(changed=True, status_update=sent["status_update"], incident_id=incident["id"])
+        return result
+    update = create_status_update(module.client, incident["id"], p["msg"], p["subject"], p["html_message"])
+    return dict(result, status_update=update)
+
+
+ARGUMENT_SPEC = dict(
+    incident_id=dict(type="str", required=True, aliases=["id", "incident_number"]),
+    msg=dict(type="str", required=True),
+    subject=dict(type="str"),
+    html_message=dict(type="str"),
+)
 
 
 def main():
-    module = PagerDutyModule(
-        argument_spec=dict(
-            incident_id=dict(type="str", required=True, aliases=["id", "incident_number"]),
-            msg=dict(type="str", required=True),
-            subject=dict(type="str"),
-            html_message=dict(type="str"),
-        ),
-        required_together=[("subject", "html_message")],
-    )
-    module.run(run)
+    PagerDutyModule(argument_spec=ARGUMENT_SPEC, required_together=[("subject", "html_message")]).run(run)
 
 
 if __name__ == "__main__":

@@ -92,32 +92,32 @@ incident_id:
   sample: PT4KHLK
 """
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import get_incident
+
+from ansible_collections.oncall.pagerduty.plugins.module_utils._api.incidents import (
+    get_incident, start_incident_workflow)
 from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule
 
 
 def run(module):
     p = module.params
     module.require("api_token")
-    workflow_id = module.resolve_by_name("/incident_workflows", "incident_workflows", p["workflow"], "workflow",
-                                         "incident workflow")
-    incident = get_incident(module, p["incident_id"])
-    result = dict(workflow_id=workflow_id, incident_id=incident["id"])
+    workflow_id = module.resolver.workflow_id(p["workflow"])
+    incident = get_incident(module.client, p["incident_id"])
+    result = dict(workflow_id=workflow_id, incident_id=incident["id"], changed=True)
     if module.check_mode:
-        module.finish(changed=True, **result)
-    body = {"incident_workflow_instance": {"incident": {"id": incident["id"], "type": "incident_reference"}}}
-    started = module.client.post("/incident_workflows/%s/instances" % workflow_id, body)
-    module.finish(changed=True, incident_workflow_instance=started["incident_workflow_instance"], **result)
+        return result
+    instance = start_incident_workflow(module.client, workflow_id, incident["id"])
+    return dict(result, incident_workflow_instance=instance)
+
+
+ARGUMENT_SPEC = dict(
+    incident_id=dict(type="str", required=True, aliases=["id", "incident_number"]),
+    workflow=dict(type="str", required=True, aliases=["workflow_id", "workflow_name"]),
+)
 
 
 def main():
-    module = PagerDutyModule(
-        argument_spec=dict(
-            incident_id=dict(type="str", required=True, aliases=["id", "incident_number"]),
-            workflow=dict(type="str", required=True, aliases=["workflow_id", "workflow_name"]),
-        ),
-    )
-    module.run(run)
+    PagerDutyModule(argument_spec=ARGUMENT_SPEC).run(run)
 
 
 if __name__ == "__main__":

@@ -184,14 +184,18 @@ user:
            "html_url": "https://example.pagerduty.com/users/PXPGF42"}
 """
 
+
 import re
 
-from urllib.parse import quote
-
-from ansible_collections.oncall.pagerduty.plugins.module_utils.client import PagerDutyAPIError
+from ansible_collections.oncall.pagerduty.plugins.module_utils._api.incidents import list_incidents
+from ansible_collections.oncall.pagerduty.plugins.module_utils._api.users import (
+    add_team_member, create_user, delete_user, get_user, remove_team_member, update_user)
+from ansible_collections.oncall.pagerduty.plugins.module_utils.diff import ChangeTracker
+from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import (
+    PagerDutyAPIError, PagerDutyError, PagerDutyInputError)
+from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import OPEN_STATUSES
 from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule, as_list
-from ansible_collections.oncall.pagerduty.plugins.module_utils.users import (
-    check_user_id, find_user_by_email, get_user, sanitized, user_path)
+from ansible_collections.oncall.pagerduty.plugins.module_utils.users import EMAIL, sanitized, user_id_problem
 
 API_ROLES = ("admin", "limited_user", "observer", "owner", "read_only_user", "restricted_access",
              "read_only_limited_user", "user")
@@ -209,8 +213,6 @@ UI_ROLES = {
 FIELDS = ("name", "email", "role", "color", "job_title", "description", "time_zone")
 OPTIONAL_TEXT = ("job_title", "description")
 MAX_LENGTHS = {"name": 100, "email": 100, "job_title": 100}
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-OPEN_STATUSES = ("triggered", "acknowledged")
 
 
 def canonical_role(value):
@@ -258,15 +260,15 @@ def plan_teams(current_refs, wanted, mode):
 class Teams(object):
     """Resolves team IDs and names, asking PagerDuty only about teams the user is not already on."""
 
-    def __init__(self, module, current_refs):
-        self.module = module
+    def __init__(self, resolver, current_refs):
+        self.resolver = resolver
         self.current = [(ref["id"], ref.get("summary") or "") for ref in current_refs]
 
     def resolve(self, entries):
         """(id, name) of each team, once each, in the order given."""
         known = [self._known(entry) for entry in entries]
         unknown = [entry for entry, team in zip(entries, known) if team is None]
-        found = iter(self.module.resolve_teams(unknown) if unknown else [])
+        found = iter(self.resolver.teams(unknown) if unknown else [])
         out, seen = [], set()
         for team in known:
             if team is None:
@@ -285,41 +287,73 @@ class Teams(object):
         return None
 
 
-def teams_unavailable(module, exc):
-    """Fail in one line when the account has no teams (PagerDuty answers 402 on every team endpoint)."""
-    if exc.status == 402:
-        module.fail_json(msg="teams: this PagerDuty account's plan does not include teams (PagerDuty answered 402 on "
-                             "%s %s); leave teams unset" % (exc.method, exc.path), **exc.details())
+class TeamsUnavailable(PagerDutyError):
+    """The account has no teams: PagerDuty answers 402 on every team endpoint."""
+
+    def __init__(self, exc):
+        self.api_error = exc
+        super(TeamsUnavailable, self).__init__(
+            "teams: this PagerDuty account's plan does not include teams (PagerDuty answered 402 on %s %s); leave "
+            "teams unset" % (exc.method, exc.path))
+
+    def details(self):
+        return self.api_error.details()
 
 
-def validate(module):
-    """Check what can be checked without PagerDuty; return the desired fields (role in its API name)."""
-    params = module.params
-    module.require("api_token")
-    check_user_id(module)
+class DeleteRefused(PagerDutyError):
+    """PagerDuty refused to delete a user who has open incidents."""
+
+    def __init__(self, user, incidents, exc):
+        self.api_error = exc
+        self.incidents = [dict(id=i.get("id"), incident_number=i.get("incident_number"), title=i.get("title"),
+                               status=i.get("status"), html_url=i.get("html_url")) for i in incidents]
+        super(DeleteRefused, self).__init__(
+            "PagerDuty refused to delete %s: %d open incident(s) are assigned to the user: %s; resolve or reassign "
+            "them first" % (describe(user), len(incidents), incidents_text(incidents)))
+
+    def details(self):
+        return dict(self.api_error.details(), incidents=self.incidents)
+
+
+def teams_call(function, *args):
+    """Call a team endpoint (through the resolver or the API layer); a 402 becomes :class:`TeamsUnavailable`."""
+    try:
+        return function(*args)
+    except PagerDutyAPIError as exc:
+        if exc.status == 402:
+            raise TeamsUnavailable(exc)
+        raise
+
+
+def validate(params):
+    """The desired fields (role in its API name), checked as far as they can be without PagerDuty."""
+    problem = user_id_problem(params["user_id"])
     desired = dict((field, params[field]) for field in FIELDS if params[field] is not None)
-    if "email" in desired:
+    if not problem and "email" in desired:
         problem = check_email(desired["email"])
-        if problem:
-            module.fail_json(msg=problem)
-    if params["state"] == "absent":
-        return desired
-    if "name" in desired and not desired["name"].strip():
-        module.fail_json(msg="name must not be blank")
-    for field, most in sorted(MAX_LENGTHS.items()):
-        if field in desired and len(desired[field]) > most:
-            module.fail_json(msg="%s must be at most %d characters, got %d" % (field, most, len(desired[field])))
+    if not problem and params["state"] == "present":
+        problem = present_field_problem(desired)
+    if problem:
+        raise PagerDutyInputError(problem)
     if "role" in desired:
-        role = canonical_role(desired["role"])
-        if role is None:
-            module.fail_json(msg=role_error(desired["role"]))
-        desired["role"] = role
+        desired["role"] = canonical_role(desired["role"])
     return desired
 
 
+def present_field_problem(desired):
+    if "name" in desired and not desired["name"].strip():
+        return "name must not be blank"
+    for field, most in sorted(MAX_LENGTHS.items()):
+        if field in desired and len(desired[field]) > most:
+            return "%s must be at most %d characters, got %d" % (field, most, len(desired[field]))
+    if "role" in desired and canonical_role(desired["role"]) is None:
+        return role_error(desired["role"])
+    return None
+
+
 def open_incidents(client, user_id):
-    incidents, unused = client.list_all("/incidents", "incidents", {
-        "user_ids[]": [user_id], "statuses[]": list(OPEN_STATUSES), "date_range": "all"})
+    incidents, unused = list_incidents(client, {"user_ids[]": [user_id], "statuses[]": list(OPEN_STATUSES),
+                                                "date_range": "all"})
     return incidents
 
 
@@ -331,12 +365,13 @@ def incidents_text(incidents, most=10):
     return ", ".join(shown)
 
 
+# -- state: absent ---------------------------------------------------------------------------------
 def absent(module, current):
     if current is None:
-        module.finish(user=None)
+        return dict(user=None)
     if current.get("role") == "owner":
-        module.fail_json(msg="%s is the account owner, whom PagerDuty does not delete; transfer ownership in the "
-                             "web app first" % describe(current))
+        raise PagerDutyInputError("%s is the account owner, whom PagerDuty does not delete; transfer ownership in the "
+                                  "web app first" % describe(current))
     module.changes.add("state", "present", "absent")
     client = module.client
     if module.check_mode:
@@ -344,159 +379,180 @@ def absent(module, current):
         if blocking:
             module.warn("PagerDuty will refuse to delete %s unless the account uses offboarding: %d open incident(s) "
                         "are assigned to the user: %s" % (describe(current), len(blocking), incidents_text(blocking)))
-        module.finish(user=sanitized(current))
+        return dict(user=sanitized(current))
     try:
-        client.delete(user_path(current["id"]))
+        delete_user(client, current["id"])      # False: gone meanwhile (or an earlier attempt whose answer was lost)
     except PagerDutyAPIError as exc:
-        if exc.status == 404:          # gone meanwhile (or an earlier attempt whose answer was lost)
-            module.finish(user=sanitized(current))
         blocking = open_incidents(client, current["id"]) if exc.status == 400 else []
         if not blocking:
             raise
-        module.fail_json(msg="PagerDuty refused to delete %s: %d open incident(s) are assigned to the user: %s; "
-                             "resolve or reassign them first" % (describe(current), len(blocking),
-                                                                 incidents_text(blocking)),
-                         incidents=[dict(id=i.get("id"), incident_number=i.get("incident_number"),
-                                         title=i.get("title"), status=i.get("status"), html_url=i.get("html_url"))
-                                    for i in blocking], **exc.details())
-    module.finish(user=sanitized(current))
+        raise DeleteRefused(current, blocking, exc)
+    return dict(user=sanitized(current))
 
 
-def check_roles(module, current, fields, final_role, adding):
-    if fields.get("role") == "owner":
-        module.fail_json(msg="role: the PagerDuty API cannot make a user the account owner; transfer ownership in "
-                             "the web app")
-    if current is not None and current.get("role") == "owner" and "role" in fields:
-        module.fail_json(msg="role: %s is the account owner, whose role the PagerDuty API cannot change"
-                             % describe(current))
-    if final_role == "read_only_user" and adding:
-        module.fail_json(msg="teams: PagerDuty does not put a read_only_user (Full Stakeholder) on a team; cannot add "
-                             "the user to %s" % ", ".join(name for unused, name in adding))
+# -- state: present: plan, then apply ------------------------------------------------------------------
+class UserPlan(object):
+    """What one task changes on a user: the fields to send, the teams to join and leave."""
+
+    def __init__(self, current):
+        self.current = current
+        self.fields = {}
+        self.adding = []        # (team id, name)
+        self.removing = []
+        self.changes = ChangeTracker()
+
+    @property
+    def creating(self):
+        return self.current is None
+
+    def predicted(self, teams_given):
+        """The user as it would be after the plan (check mode)."""
+        before = self.current or {}
+        user = dict(before, **self.fields)
+        user.setdefault("type", "user")
+        if self.fields.get("name"):
+            user["summary"] = self.fields["name"]
+        if teams_given:
+            gone = [team_id for team_id, unused in self.removing]
+            user["teams"] = [ref for ref in before.get("teams") or [] if ref["id"] not in gone] + [
+                {"id": team_id, "type": "team_reference", "summary": name} for team_id, name in self.adding]
+        return user
+
+
+def creation_problem(params, desired, current, check_mode):
+    """``(error, warning)`` about creating the user (None each when there is nothing to say)."""
+    if current is not None:
+        return None, None
+    if params["user_id"]:
+        return ("user_id: no PagerDuty user has the ID %s (a user is only created from an email address)"
+                % params["user_id"]), None
+    if "name" not in desired:
+        return "name is required to create the user %s" % desired["email"], None
+    if not params["from_email"]:
+        needed = ("from_email (or PAGERDUTY_FROM_EMAIL) is required to create the user %s: PagerDuty needs a From "
+                  "header naming the acting user" % desired["email"])
+        return (None, needed) if check_mode else (needed, None)
+    return None, None
+
+
+def field_is_same(field, old, new, found_by_email):
+    if field == "email" and found_by_email:
+        return (old or "").lower() == new.lower()      # the address found the user: it is the same address
+    if field in OPTIONAL_TEXT:
+        return (old or "") == new          # PagerDuty may show an empty bio or title as null
+    return old == new
+
+
+def plan_user(current, desired, found_by_email, wanted_teams=None, teams_mode="merge"):
+    """The :class:`UserPlan` that brings ``current`` (None: no such user) to ``desired`` and ``wanted_teams``."""
+    plan = UserPlan(current)
+    before = current or {}
+    for field in FIELDS:
+        if field in desired and (current is None or not field_is_same(field, before.get(field), desired[field],
+                                                                        found_by_email)):
+            plan.fields[field] = desired[field]
+            plan.changes.add(field, before.get(field), desired[field])
+    current_teams = before.get("teams") or []
+    if wanted_teams is not None:
+        plan.adding, plan.removing = plan_teams(current_teams, wanted_teams, teams_mode)
+        gone = [team_id for team_id, unused in plan.removing]
+        final = [(ref["id"], ref.get("summary")) for ref in current_teams if ref["id"] not in gone] + plan.adding
+        plan.changes.compare("teams", team_names(current_teams), sorted(name or team_id for team_id, name in final))
+    if current is None:
+        plan.changes.add("state", "absent", "present")
+    return plan
+
+
+def role_problem(current, plan):
+    """Why PagerDuty would refuse the plan's role or teams, or None."""
+    if plan.fields.get("role") == "owner":
+        return "role: the PagerDuty API cannot make a user the account owner; transfer ownership in the web app"
+    if current is not None and current.get("role") == "owner" and "role" in plan.fields:
+        return "role: %s is the account owner, whose role the PagerDuty API cannot change" % describe(current)
+    final_role = plan.fields.get("role") or (current or {}).get("role") or "user"
+    if final_role == "read_only_user" and plan.adding:
+        return ("teams: PagerDuty does not put a read_only_user (Full Stakeholder) on a team; cannot add the user to "
+                "%s" % ", ".join(name for unused, name in plan.adding))
+    return None
+
+
+def apply_user_plan(client, resolver, plan):
+    """Write the user first, then the teams; returns the user as PagerDuty has it after the plan."""
+    current = plan.current
+    if plan.creating:
+        email = plan.fields["email"]
+
+        def confirm():
+            found = resolver.find_user_by_email(email)[0]
+            return {"user": found} if found is not None else None
+        user = create_user(client, plan.fields, confirm=confirm)
+    elif plan.fields:
+        user = update_user(client, current["id"], dict(plan.fields, name=plan.fields.get("name", current.get("name")),
+                                                       email=plan.fields.get("email", current.get("email"))))
+    else:
+        user = current
+    for team_id, unused in plan.adding:
+        teams_call(add_team_member, client, team_id, user["id"])
+    for team_id, unused in plan.removing:
+        teams_call(remove_team_member, client, team_id, user["id"])
+    if plan.adding or plan.removing:
+        user = get_user(client, user["id"]) or user
+    return user
 
 
 def present(module, current, desired):
     params = module.params
-    client = module.client
-    if current is None and params["user_id"]:
-        module.fail_json(msg="user_id: no PagerDuty user has the ID %s (a user is only created from an email "
-                             "address)" % params["user_id"])
-    if current is None:
-        if "name" not in desired:
-            module.fail_json(msg="name is required to create the user %s" % desired["email"])
-        if not params["from_email"]:
-            needed = ("from_email (or PAGERDUTY_FROM_EMAIL) is required to create the user %s: PagerDuty needs a From "
-                      "header naming the acting user" % desired["email"])
-            if not module.check_mode:
-                module.fail_json(msg=needed)
-            module.warn(needed)
-
-    # 1. Work out every change, reading only.
-    before = current or {}
-    fields = {}
-    for field in FIELDS:
-        if field not in desired:
-            continue
-        old, new = before.get(field), desired[field]
-        if field == "email" and not params["user_id"]:
-            same = (old or "").lower() == new.lower()      # the address found the user: it is the same address
-        elif field in OPTIONAL_TEXT:
-            same = (old or "") == new          # PagerDuty may show an empty bio or title as null
-        else:
-            same = old == new
-        if current is None or not same:
-            fields[field] = new
-            module.changes.add(field, old, new)
-    current_teams = before.get("teams") or []
-    adding, removing = [], []
+    error, warning = creation_problem(params, desired, current, module.check_mode)
+    if error:
+        raise PagerDutyInputError(error)
+    if warning:
+        module.warn(warning)
+    wanted = None
     if params["teams"] is not None:
-        try:
-            wanted = Teams(module, current_teams).resolve(as_list(params["teams"]))
-        except PagerDutyAPIError as exc:
-            teams_unavailable(module, exc)
-            raise
-        adding, removing = plan_teams(current_teams, wanted, params["teams_mode"])
-        final = [(ref["id"], ref.get("summary")) for ref in current_teams if ref["id"] not in
-                 [i for i, unused in removing]] + adding
-        module.changes.compare("teams", team_names(current_teams),
-                               sorted(name or team_id for team_id, name in final))
-    final_role = fields.get("role") or before.get("role") or "user"
-    check_roles(module, current, fields, final_role, adding)
-    if current is None:
-        module.changes.add("state", "absent", "present")
-    if not module.changes.changed:
-        module.finish(user=sanitized(current))
-
+        teams = Teams(module.resolver, (current or {}).get("teams") or [])
+        wanted = teams_call(teams.resolve, as_list(params["teams"]))
+    plan = plan_user(current, desired, not params["user_id"], wanted, params["teams_mode"])
+    problem = role_problem(current, plan)
+    if problem:
+        raise PagerDutyInputError(problem)
+    module.changes.extend(plan.changes)
+    if not plan.changes.changed:
+        return dict(user=sanitized(current))
     if module.check_mode:
-        predicted = dict(before, **fields)
-        predicted.setdefault("type", "user")
-        if fields.get("name"):
-            predicted["summary"] = fields["name"]
-        if params["teams"] is not None:
-            gone = [i for i, unused in removing]
-            predicted["teams"] = [ref for ref in current_teams if ref["id"] not in gone] + [
-                {"id": team_id, "type": "team_reference", "summary": name} for team_id, name in adding]
-        module.finish(user=sanitized(predicted))
-
-    # 2. Write: the user first, then the teams.
-    if current is None:
-        email = desired["email"]
-
-        def confirm():
-            found = find_user_by_email(client, email)[0]
-            return {"user": found} if found is not None else None
-        body = dict(fields, type="user")
-        user = client.post("/users", {"user": body}, needs_from=True, confirm=confirm)["user"]
-    elif fields:
-        body = dict(fields, type="user", name=fields.get("name", current.get("name")),
-                    email=fields.get("email", current.get("email")))
-        user = client.put(user_path(current["id"]), {"user": body})["user"]
-    else:
-        user = current
-    try:
-        for team_id, unused in adding:
-            client.put("/teams/%s/users/%s" % (quote(team_id, safe=""), quote(user["id"], safe="")))
-        for team_id, unused in removing:
-            client.delete("/teams/%s/users/%s" % (quote(team_id, safe=""), quote(user["id"], safe="")))
-    except PagerDutyAPIError as exc:
-        teams_unavailable(module, exc)
-        raise
-    if adding or removing:
-        user = get_user(client, user["id"]) or user
-    module.finish(user=sanitized(user))
+        return dict(user=sanitized(plan.predicted(params["teams"] is not None)))
+    return dict(user=sanitized(apply_user_plan(module.client, module.resolver, plan)))
 
 
 def run(module):
-    desired = validate(module)
     params = module.params
-    client = module.client
+    module.require("api_token")
+    desired = validate(params)
     if params["user_id"]:
-        current = get_user(client, params["user_id"].strip())
+        current = get_user(module.client, params["user_id"].strip())
     else:
-        current = find_user_by_email(client, params["email"])[0]
+        current = module.resolver.find_user_by_email(params["email"])[0]
     if params["state"] == "absent":
-        absent(module, current)
-    else:
-        present(module, current, desired)
+        return absent(module, current)
+    return present(module, current, desired)
+
+
+ARGUMENT_SPEC = dict(
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+    user_id=dict(type="str", aliases=["id"]),
+    email=dict(type="str"),
+    name=dict(type="str"),
+    role=dict(type="str"),
+    color=dict(type="str"),
+    job_title=dict(type="str", aliases=["title"]),
+    description=dict(type="str"),
+    time_zone=dict(type="str"),
+    teams=dict(type="list", elements="str"),
+    teams_mode=dict(type="str", default="merge", choices=["merge", "exact"]),
+)
 
 
 def main():
-    module = PagerDutyModule(
-        argument_spec=dict(
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-            user_id=dict(type="str", aliases=["id"]),
-            email=dict(type="str"),
-            name=dict(type="str"),
-            role=dict(type="str"),
-            color=dict(type="str"),
-            job_title=dict(type="str", aliases=["title"]),
-            description=dict(type="str"),
-            time_zone=dict(type="str"),
-            teams=dict(type="list", elements="str"),
-            teams_mode=dict(type="str", default="merge", choices=["merge", "exact"]),
-        ),
-        required_one_of=[("user_id", "email")],
-    )
-    module.run(run)
+    PagerDutyModule(argument_spec=ARGUMENT_SPEC, required_one_of=[("user_id", "email")]).run(run)
 
 
 if __name__ == "__main__":

@@ -120,14 +120,11 @@ truncated:
   sample: false
 """
 
-import re
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils.client import PagerDutyError
+from ansible_collections.oncall.pagerduty.plugins.module_utils._api.users import get_user, list_users
+from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyError, PagerDutyInputError
 from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule, as_list
-from ansible_collections.oncall.pagerduty.plugins.module_utils.users import (
-    check_user_id, find_user_by_email, get_user, sanitized)
-
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+from ansible_collections.oncall.pagerduty.plugins.module_utils.users import EMAIL, sanitized, user_id_problem
 
 
 def one_user(module, include):
@@ -139,7 +136,7 @@ def one_user(module, include):
             raise PagerDutyError("user_id: no PagerDuty user has the ID %s" % params["user_id"])
         return user
     email = params["email"].strip()
-    user, users = find_user_by_email(module.client, email, include)
+    user, users = module.resolver.find_user_by_email(email, include)
     if user is None:
         near = ", ".join("%s <%s>" % (u.get("name"), u.get("email")) for u in users[:5])
         raise PagerDutyError("email: no PagerDuty user has the address %s%s" % (
@@ -147,53 +144,60 @@ def one_user(module, include):
     return user
 
 
-def team_ids(module):
-    """Team IDs from IDs or names; an unknown one fails (PagerDuty would quietly list nobody for it)."""
-    ids = []
-    entries = list(dict.fromkeys(as_list(module.params["team_ids"]) or []))
-    for team in module.resolve_teams(entries, parameter="team_ids"):
-        if team["id"] not in ids:
-            ids.append(team["id"])
-    return ids
+def input_problem(params):
+    """A user ID or address that cannot be one, found before any request; None when fine."""
+    problem = user_id_problem(params["user_id"])
+    if problem:
+        return problem
+    if params["email"] is not None and not EMAIL.match(params["email"].strip()):
+        return "email must be an email address such as jane@example.com, got %r" % params["email"]
+    return None
+
+
+def listing_query(module, include):
+    """The query of ``GET /users`` for the task's search text and teams (an unknown team fails: PagerDuty would
+    quietly list nobody for it)."""
+    params = module.params
+    query = {}
+    if params["query"]:
+        query["query"] = params["query"]
+    teams = list(dict.fromkeys(as_list(params["team_ids"]) or []))
+    if teams:
+        query["team_ids[]"] = module.resolver.team_ids(teams, "team_ids")
+    if include:
+        query["include[]"] = include
+    return query
 
 
 def run(module):
     params = module.params
     module.require("api_token")
-    check_user_id(module)
-    if params["email"] is not None and not EMAIL.match(params["email"].strip()):
-        module.fail_json(msg="email must be an email address such as jane@example.com, got %r" % params["email"])
+    problem = input_problem(params)
+    if problem:
+        raise PagerDutyInputError(problem)
     include = list(dict.fromkeys(params["include"] or []))      # once each, in the order given
     if params["user_id"] or params["email"]:
         user = sanitized(one_user(module, include))
-        module.exit_json(changed=False, user=user, users=[user], total=1, truncated=False)
-    query = {}
-    if params["query"]:
-        query["query"] = params["query"]
-    ids = team_ids(module)
-    if ids:
-        query["team_ids[]"] = ids
-    if include:
-        query["include[]"] = include
-    users, info = module.client.list_all("/users", "users", query)
+        return dict(changed=False, user=user, users=[user], total=1, truncated=False)
+    users, info = list_users(module.client, listing_query(module, include))
     if info["truncated"]:
         module.warn("PagerDuty lists at most 10,000 results: %d of %s users are returned; narrow the listing with "
                     "query or team_ids" % (len(users), info["total"] if info["total"] is not None else "more"))
-    module.exit_json(changed=False, users=sanitized(users), total=info["total"], truncated=info["truncated"])
+    return dict(changed=False, users=sanitized(users), total=info["total"], truncated=info["truncated"])
+
+
+ARGUMENT_SPEC = dict(
+    user_id=dict(type="str", aliases=["id"]),
+    email=dict(type="str"),
+    query=dict(type="str"),
+    team_ids=dict(type="list", elements="str", aliases=["teams"]),
+    include=dict(type="list", elements="str", choices=["contact_methods", "notification_rules", "teams"]),
+)
+MUTUALLY_EXCLUSIVE = [("user_id", "email", "query"), ("user_id", "team_ids"), ("email", "team_ids")]
 
 
 def main():
-    module = PagerDutyModule(
-        argument_spec=dict(
-            user_id=dict(type="str", aliases=["id"]),
-            email=dict(type="str"),
-            query=dict(type="str"),
-            team_ids=dict(type="list", elements="str", aliases=["teams"]),
-            include=dict(type="list", elements="str", choices=["contact_methods", "notification_rules", "teams"]),
-        ),
-        mutually_exclusive=[("user_id", "email", "query"), ("user_id", "team_ids"), ("email", "team_ids")],
-    )
-    module.run(run)
+    PagerDutyModule(argument_spec=ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE, supports_diff=False).run(run)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import requests
 from requests.exceptions import ConnectTimeout, ConnectionError as RequestsConnectionError, ReadTimeout, SSLError
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils import client as pd
+from ansible_collections.oncall.pagerduty.plugins.module_utils._api.events import send_alert_event, send_change_event
 from ansible_collections.oncall.pagerduty.plugins.module_utils.version import COLLECTION_VERSION
 
 
@@ -109,7 +110,7 @@ def test_missing_token_fails_before_sending():
 def test_eu_region_and_overrides():
     client, adapter, waits = make([OK, (202, {}, {"status": "success"})], region="eu")
     client.get("/users")
-    client.send_event({"routing_key": "k", "event_action": "trigger"})
+    send_alert_event(client, {"routing_key": "k", "event_action": "trigger"})
     assert adapter.calls[0].url.startswith("https://api.eu.pagerduty.com/users")
     assert adapter.calls[1].url == "https://events.eu.pagerduty.com/v2/enqueue"
     client, adapter, waits = make([], region="eu", api_url="http://127.0.0.1:1/", events_url="http://127.0.0.1:2/v2/")
@@ -125,8 +126,8 @@ def test_eu_region_and_overrides():
 def test_a_pasted_events_endpoint_is_reduced_to_the_base_url(pasted):
     client, adapter, waits = make([(202, {}, {"status": "success"}), (202, {}, {"status": "success"})],
                                   events_url=pasted)
-    client.send_event({"event_action": "trigger"})
-    client.send_change_event({"payload": {}})
+    send_alert_event(client, {"event_action": "trigger"})
+    send_change_event(client, {"payload": {}})
     assert [c.url for c in adapter.calls] == ["https://events.example.com/v2/enqueue",
                                               "https://events.example.com/v2/change/enqueue"]
 
@@ -138,7 +139,7 @@ def test_unknown_region_is_refused():
 
 def test_events_requests_carry_no_token():
     client, adapter, waits = make([(202, {}, {"status": "success", "dedup_key": "k"})])
-    assert client.send_event({"event_action": "trigger"}) == {"status": "success", "dedup_key": "k"}
+    assert send_alert_event(client, {"event_action": "trigger"}) == {"status": "success", "dedup_key": "k"}
     assert "Authorization" not in adapter.calls[0].headers
 
 
@@ -233,7 +234,7 @@ def test_writes_that_pagerduty_accepted_are_recorded():
     client.put("/teams/T1/users/U1")            # a 500, then a 204 on the retry
     with pytest.raises(pd.PagerDutyAPIError):
         client.delete("/users/U1")
-    client.send_event({"event_action": "trigger"})
+    send_alert_event(client, {"event_action": "trigger"})
     assert client.writes == [("POST", "/incidents/P1/notes"), ("PUT", "/teams/T1/users/U1"), ("POST", "/v2/enqueue")]
 
 
@@ -257,16 +258,16 @@ def test_connection_refused_is_retried_even_for_unsafe_writes():
 
 def test_change_events_retry_error_statuses_but_not_a_lost_answer():
     client, adapter, waits = make([(500, {}, None), (202, {}, {"status": "success"})])
-    assert client.send_change_event({"payload": {}}) == {"status": "success"}
+    assert send_change_event(client, {"payload": {}}) == {"status": "success"}
     client, adapter, waits = make([ReadTimeout("read timed out")])
     with pytest.raises(pd.PagerDutyUncertainWriteError):
-        client.send_change_event({"payload": {}})
+        send_change_event(client, {"payload": {}})
     assert len(adapter.calls) == 1
 
 
 def test_alert_events_are_retried_after_a_lost_answer():
     client, adapter, waits = make([ReadTimeout("read timed out"), (202, {}, {"status": "success"})])
-    assert client.send_event({"dedup_key": "k"}) == {"status": "success"}
+    assert send_alert_event(client, {"dedup_key": "k"}) == {"status": "success"}
     assert len(adapter.calls) == 2
 
 
@@ -336,7 +337,7 @@ def test_events_error_body():
     client, adapter, waits = make([(400, {}, {"status": "invalid event", "message": "Event object is invalid",
                                     "errors": ["Length of 'routing_key' is incorrect (should be 32 characters)"]})])
     with pytest.raises(pd.PagerDutyAPIError) as caught:
-        client.send_event({})
+        send_alert_event(client, {})
     assert str(caught.value) == ("PagerDuty Events API error 400 on POST /v2/enqueue: invalid event: Event object is "
                                  "invalid: Length of 'routing_key' is incorrect (should be 32 characters)")
 
@@ -437,16 +438,6 @@ def test_max_items_limits_the_listing():
     client, adapter, waits = make([page_server(items, "users")] * 2)
     found, info = client.list_all("/users", "users", max_items=150)
     assert len(found) == 150 and info["truncated"] is True
-
-
-def test_cursor_pagination():
-    pages = [
-        (200, {}, {"records": [1, 2], "next_cursor": "abc", "limit": 2}),
-        (200, {}, {"records": [3], "next_cursor": None, "limit": 2}),
-    ]
-    client, adapter, waits = make(pages)
-    assert list(client.iter_cursor("/audit/records", "records")) == [1, 2, 3]
-    assert "cursor" not in query(adapter.calls[0]) and query(adapter.calls[1])["cursor"] == ["abc"]
 
 
 def test_unresolvable_host_fails_at_once():

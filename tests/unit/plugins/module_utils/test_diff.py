@@ -8,9 +8,8 @@ def test_compare_records_only_real_differences():
     assert tracker.compare("status", "triggered", "acknowledged") is True
     assert tracker.compare("title", "same", "same") is False
     assert tracker.compare("urgency", "high", None) is False
-    assert tracker.changed and tracker.parameters == ["status"]
+    assert tracker.changed and tracker.items() == [("status", "triggered", "acknowledged")]
     assert tracker.diff() == {"before": {"status": "triggered"}, "after": {"status": "acknowledged"}}
-    assert "status" in tracker and tracker.after("status") == "acknowledged"
 
 
 def test_no_change():
@@ -24,3 +23,13 @@ def test_same_parameter_keeps_first_before():
     tracker.add("assignees", ["A"], ["B"])
     tracker.add("assignees", ["B"], ["C"])
     assert tracker.diff() == {"before": {"assignees": ["A"]}, "after": {"assignees": ["C"]}}
+
+
+def test_extend_adds_another_trackers_changes_in_order():
+    tracker = ChangeTracker()
+    tracker.add("incident", None, {"title": "x"})
+    plan = ChangeTracker()
+    plan.add("status", "triggered", "acknowledged")
+    plan.add("incident", "ignored", {"title": "y"})
+    tracker.extend(plan)
+    assert tracker.items() == [("incident", None, {"title": "y"}), ("status", "triggered", "acknowledged")]

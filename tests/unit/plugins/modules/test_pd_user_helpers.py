@@ -2,9 +2,10 @@
 
 import pytest
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils.client import PagerDutyError
-from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule
+from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyError
+from ansible_collections.oncall.pagerduty.plugins.module_utils.resolver import Resolver
 from ansible_collections.oncall.pagerduty.plugins.modules import pd_user, pd_user_info
+from unit.fakes import FakeClient, not_found
 
 API_ROLES = ["admin", "limited_user", "observer", "owner", "read_only_user", "restricted_access",
              "read_only_limited_user", "user"]
@@ -99,66 +100,18 @@ def test_incident_list_is_bounded():
     assert text.startswith("#1 t1 (PI1), #2 t2 (PI2)") and text.endswith("#10 t10 (PI10), and 3 more")
 
 
-class FakeClient(object):
-    """Answers GET requests from a dict of path -> body (or exception), recording every call."""
-
-    def __init__(self, answers, listings=None):
-        self.answers = answers
-        self.listings = listings or {}
-        self.calls = []
-
-    def get(self, path, params=None):
-        self.calls.append(("GET", path, params))
-        answer = self.answers[path]
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    def list_all(self, path, key, params=None, max_items=None, first=None):
-        self.calls.append(("LIST", path, dict(params or {}, first=first) if first else params))
-        return self.listings[path], {"total": len(self.listings[path]), "truncated": False, "pages": 1}
-
-
-def module_with(client):
-    """A PagerDutyModule (without Ansible's argument handling) that talks to ``client``."""
-    module = PagerDutyModule.__new__(PagerDutyModule)
-    module._client = client
-    return module
-
-
-def not_found(path):
-    from ansible_collections.oncall.pagerduty.plugins.module_utils.client import PagerDutyAPIError
-    return PagerDutyAPIError(404, "GET", "https://api.pagerduty.com" + path, path, code=2100, message="Not Found")
-
-
-def test_email_lookup_is_one_search_with_an_exact_match():
-    client = FakeClient({"/users": {"users": [{"id": "P1", "email": "ann.jane@example.com"},
-                                              {"id": "P2", "email": "Jane@Example.com"}], "more": False}})
-    assert pd_user.find_user_by_email(client, " jane@example.com ")[0]["id"] == "P2"
-    assert client.calls == [("GET", "/users", {"query": "jane@example.com", "limit": 100})]
-
-
-def test_email_lookup_reads_on_when_more_than_a_page_contains_the_address():
-    page = {"users": [{"id": "P%d" % n, "email": "x%djo@example.com" % n} for n in range(100)], "more": True}
-    everyone = page["users"] + [{"id": "PTARGET", "email": "jo@example.com"}]
-    client = FakeClient({"/users": page}, {"/users": everyone})
-    assert pd_user.find_user_by_email(client, "jo@example.com")[0]["id"] == "PTARGET"
-    assert [c[0] for c in client.calls] == ["GET", "LIST"]
-    assert client.calls[1][2]["first"] is page, "the listing goes on from the page already read"
-    client = FakeClient({"/users": dict(page, more=False)})
-    assert pd_user.find_user_by_email(client, "jo@example.com")[0] is None and len(client.calls) == 1
-
+# -- teams: asked about only when the user is not on them already, through the resolver --------------------
 
 def test_teams_known_to_the_user_cost_no_request():
     client = FakeClient({})
-    teams = pd_user.Teams(module_with(client), refs(("PTCHKOT", "Checkout"), ("PTPLATF", "Platform")))
+    teams = pd_user.Teams(Resolver(client), refs(("PTCHKOT", "Checkout"), ("PTPLATF", "Platform")))
     assert teams.resolve(["Checkout", "PTPLATF", "Checkout"]) == [("PTCHKOT", "Checkout"), ("PTPLATF", "Platform")]
     assert client.calls == []
 
 
 def test_a_name_in_another_case_is_asked_about_since_another_team_may_match_it_exactly():
     client = FakeClient({"/teams": {"teams": [{"id": "PT1", "name": "checkout"}, {"id": "PT2", "name": "Checkout"}]}})
-    teams = pd_user.Teams(module_with(client), refs(("PT2", "Checkout")))
+    teams = pd_user.Teams(Resolver(client), refs(("PT2", "Checkout")))
     assert teams.resolve(["checkout"]) == [("PT1", "checkout")]
     assert [(c[0], c[1]) for c in client.calls] == [("GET", "/teams")]
 
@@ -169,7 +122,7 @@ def test_new_teams_by_id_and_by_name():
         "/teams/PLATFORMS": not_found("/teams/PLATFORMS"),
         "/teams": {"teams": [{"id": "PTPLAT2", "name": "PLATFORMS"}, {"id": "PTPLAT3", "name": "Platforms EU"}]},
     })
-    teams = pd_user.Teams(module_with(client), [])
+    teams = pd_user.Teams(Resolver(client), [])
     # PLATFORMS looks like an ID; when no team has that ID it is taken as a name
     assert teams.resolve(["PTDATA1", "PLATFORMS"]) == [("PTDATA1", "Data"), ("PTPLAT2", "PLATFORMS")]
     asked = [(c[0], c[1]) for c in client.calls]
@@ -179,62 +132,14 @@ def test_new_teams_by_id_and_by_name():
 def test_several_team_names_are_resolved_from_one_listing():
     client = FakeClient({}, {"/teams": [{"id": "PT1", "name": "Checkout"}, {"id": "PT2", "name": "Platform"},
                                         {"id": "PT3", "name": "platform"}]})
-    teams = pd_user.Teams(module_with(client), [])
+    teams = pd_user.Teams(Resolver(client), [])
     assert teams.resolve(["CHECKOUT", "platform"]) == [("PT1", "Checkout"), ("PT3", "platform")]
     assert [c[0] for c in client.calls] == ["LIST"]
     with pytest.raises(PagerDutyError, match=r"^teams: 'platFORM' matches 2 teams without regard to case: "
                                              r"Platform \(PT2\), platform \(PT3\); use the ID$"):
-        pd_user.Teams(module_with(client), []).resolve(["Checkout", "platFORM"])
+        pd_user.Teams(Resolver(client), []).resolve(["Checkout", "platFORM"])
     with pytest.raises(PagerDutyError, match="^teams: no team is named 'Nope'$"):
-        pd_user.Teams(module_with(client), []).resolve(["Checkout", "Nope"])
+        pd_user.Teams(Resolver(client), []).resolve(["Checkout", "Nope"])
 
 
-# -- the shared resolution of IDs and names (PagerDutyModule), as pd_user_info and the incident modules use it ----
-
-def test_an_id_that_exists_costs_one_request():
-    client = FakeClient({"/escalation_policies/PEPCHK1": {"escalation_policy": {"id": "PEPCHK1", "name": "Checkout"}}})
-    module = module_with(client)
-    assert module.resolve_escalation_policy("PEPCHK1") == "PEPCHK1"
-    assert client.calls == [("GET", "/escalation_policies/PEPCHK1", None)]
-
-
-@pytest.mark.parametrize("resolve, path, key", [
-    ("resolve_service", "/services", "services"),
-    ("resolve_team", "/teams", "teams"),
-    ("resolve_escalation_policy", "/escalation_policies", "escalation_policies"),
-])
-def test_a_name_that_looks_like_an_id_is_found_by_name(resolve, path, key):
-    client = FakeClient({path + "/PAYMENTS": not_found(path + "/PAYMENTS"),
-                         path: {key: [{"id": "PX1", "name": "PAYMENTS EU"}, {"id": "PX2", "name": "PAYMENTS"}]}})
-    assert getattr(module_with(client), resolve)("PAYMENTS") == "PX2"
-    assert client.calls == [("GET", path + "/PAYMENTS", None), ("GET", path, {"query": "PAYMENTS", "limit": 100})]
-
-
-def test_a_plain_name_is_one_query_and_an_exact_match_wins_over_one_in_another_case():
-    client = FakeClient({"/services": {"services": [{"id": "PS1", "name": "checkout api"},
-                                                    {"id": "PS2", "name": "Checkout API"}]}})
-    module = module_with(client)
-    assert module.resolve_service("Checkout API") == "PS2"
-    assert module.resolve_service("checkout api") == "PS1"
-    assert len(client.calls) == 2 and all(c[1] == "/services" for c in client.calls)
-    with pytest.raises(PagerDutyError, match=r"^services: 'CHECKOUT API' matches 2 services without regard to "
-                                             r"case: checkout api \(PS1\), Checkout API \(PS2\); use the ID$"):
-        module.resolve_service("CHECKOUT API", "services")
-
-
-def test_unknown_ids_and_names_fail_in_one_line_naming_the_option():
-    client = FakeClient({"/teams/PNOTEAM": not_found("/teams/PNOTEAM"),
-                         "/teams": {"teams": [{"id": "PT1", "name": "Platform"}]}})
-    module = module_with(client)
-    with pytest.raises(PagerDutyError, match="^team_ids: no team has the ID or name 'PNOTEAM'$"):
-        module.resolve_teams(["PNOTEAM"], "team_ids")
-    with pytest.raises(PagerDutyError, match=r"^teams: no team is named 'Plat'; found: Platform \(PT1\)$"):
-        module.resolve_team("Plat")
-
-
-def test_the_second_page_of_a_search_goes_on_from_the_first():
-    first = {"teams": [{"id": "PT%d" % n, "name": "Ops %d" % n} for n in range(100)], "more": True}
-    client = FakeClient({"/teams": first}, {"/teams": first["teams"] + [{"id": "PTOPS", "name": "Ops"}]})
-    assert module_with(client).resolve_team("Ops") == "PTOPS"
-    assert [c[0] for c in client.calls] == ["GET", "LIST"]
-    assert client.calls[1][2] == {"query": "Ops", "first": first}
+# -- IDs and names, as pd_user_info and the incident modules use them ----------------------------------------

@@ -1,0 +1,26 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, oncall.pagerduty contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PagerDuty's Events API v2: alert and change events.  The bodies are built and checked by
+``module_utils/events.py``; see ``_api/__init__.py``."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.oncall.pagerduty.plugins.module_utils.client import RETRY_ON_STATUS, SAFE
+
+
+def send_alert_event(client, event):
+    """``POST /v2/enqueue``.  Safe to repeat: every alert event carries its dedup key."""
+    return _answer(client.events_request("/v2/enqueue", event, SAFE))
+
+
+def send_change_event(client, event):
+    """``POST /v2/change/enqueue``.  PagerDuty's error answers are retried; a lost answer is not."""
+    return _answer(client.events_request("/v2/change/enqueue", event, RETRY_ON_STATUS))
+
+
+def _answer(answer):
+    """PagerDuty's answer object (``status``, ``message``, ``dedup_key``); empty when it sent none."""
+    return answer if isinstance(answer, dict) else {}

@@ -1,0 +1,96 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, oncall.pagerduty contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one error hierarchy of the collection's PagerDuty code.
+
+Every error's ``str()`` is one readable line, ready for ``fail_json(msg=...)``;
+``details()`` gives the extra result fields (status, PagerDuty's error object).
+The module base class, the callback and the lookup plugin catch
+:class:`PagerDutyError` and nothing else.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class PagerDutyError(Exception):
+    """Base of every error the collection's PagerDuty code raises; ``str()`` is one readable line."""
+
+    def details(self):
+        """Extra fields for ``fail_json``."""
+        return {}
+
+
+class PagerDutyInputError(PagerDutyError):
+    """A value the user gave cannot work: bad input, or a name or email that matches nothing (or too much)."""
+
+
+class PagerDutyConfigError(PagerDutyInputError):
+    """Bad or missing connection settings, found before anything is sent."""
+
+
+class PagerDutyAPIError(PagerDutyError):
+    """PagerDuty answered with an error status."""
+
+    def __init__(self, status, method, url, path, code=None, message=None, errors=None, api="rest", body=None):
+        self.status = status
+        self.method = method
+        self.url = url
+        self.path = path
+        self.code = code
+        self.message = message
+        self.errors = errors or []
+        self.api = api
+        self.body = body
+        super(PagerDutyAPIError, self).__init__(self._line())
+
+    def _line(self):
+        what = "PagerDuty %s API error %s" % ("Events" if self.api == "events" else "REST", self.status)
+        if self.code is not None:
+            what += " (code %s)" % self.code
+        text = "%s on %s %s" % (what, self.method, self.path)
+        detail = self.message or ""
+        if self.errors:
+            detail = "%s: %s" % (detail, "; ".join(self.errors)) if detail else "; ".join(self.errors)
+        if detail:
+            text += ": " + detail
+        return text + _STATUS_HINTS.get(self.status, "")
+
+    def details(self):
+        return {"status": self.status, "pagerduty_error": {
+            "code": self.code, "message": self.message, "errors": self.errors}}
+
+
+_STATUS_HINTS = {
+    401: (" - check api_token (or PAGERDUTY_API_TOKEN) and that region/api_url match the account's region (us or"
+          " eu)"),
+    402: " - the PagerDuty account's plan does not include the feature this needs",
+    403: " - the token is not allowed to do this (a read-only key, or a role without this permission)",
+}
+
+
+class PagerDutyRetryError(PagerDutyError):
+    """The bounded wait for a retryable failure ran out."""
+
+    def __init__(self, method, path, attempts, waited, last):
+        self.last = last
+        self.attempts = attempts
+        super(PagerDutyRetryError, self).__init__(
+            "Gave up on %s %s after %d attempts and %.1f s of waiting (max_retry_wait): %s"
+            % (method, path, attempts, waited, last))
+
+    def details(self):
+        return self.last.details() if isinstance(self.last, PagerDutyError) else {}
+
+
+class PagerDutyUncertainWriteError(PagerDutyError):
+    """A write that must not be repeated may or may not have been applied."""
+
+
+class PagerDutyTransportError(PagerDutyError):
+    """No answer: connection refused or reset, timeout, TLS failure."""
+
+    def __init__(self, method, url, reason, sent):
+        self.sent = sent
+        super(PagerDutyTransportError, self).__init__("%s %s failed: %s" % (method, url, reason))
