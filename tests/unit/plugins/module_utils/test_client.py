@@ -456,3 +456,20 @@ def test_version_matches_galaxy_yml():
     with open(galaxy) as handle:
         version = re.search(r"^version:\s*(\S+)", handle.read(), re.M).group(1)
     assert version == COLLECTION_VERSION
+
+
+@pytest.mark.parametrize("policy, error_status, lost_answer", [
+    (pd.SAFE, "retried", "retried"),
+    (pd.RETRY_ON_STATUS, "retried", "uncertain"),
+    (pd.UNSAFE, "uncertain", "uncertain"),
+])
+def test_each_retry_policy_says_what_may_be_sent_again(policy, error_status, lost_answer):
+    for failure, expected in (((503, {}, None), error_status), (ReadTimeout("read timed out"), lost_answer)):
+        client, adapter, waits = make([failure, OK])
+        if expected == "retried":
+            assert client.put("/incidents/P1", {"incident": {}}, retry=policy) == {"ok": True}
+            assert len(adapter.calls) == 2
+        else:
+            with pytest.raises(pd.PagerDutyUncertainWriteError):
+                client.put("/incidents/P1", {"incident": {}}, retry=policy)
+            assert len(adapter.calls) == 1

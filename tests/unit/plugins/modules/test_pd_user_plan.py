@@ -1,4 +1,4 @@
-"""The pure parts of pd_user and pd_user_info: role names, input checks, what is hidden, team plans."""
+"""The pure parts of pd_user and pd_user_info: role names, input checks, what is hidden, team and user plans."""
 
 import pytest
 
@@ -143,3 +143,88 @@ def test_several_team_names_are_resolved_from_one_listing():
 
 
 # -- IDs and names, as pd_user_info and the incident modules use them ----------------------------------------
+
+
+# -- planning and applying a user ------------------------------------------------------------------------
+
+JANE = {"id": "PXPGF42", "type": "user", "name": "Jane", "email": "Jane@Example.com", "role": "user",
+        "job_title": None, "teams": refs(("PT1", "Checkout"))}
+
+
+def test_a_user_that_is_as_desired_has_an_empty_plan():
+    desired = {"name": "Jane", "email": "jane@example.com", "job_title": "", "role": "user"}
+    plan = pd_user.plan_user(JANE, desired, found_by_email=True)
+    assert plan.fields == {} and not plan.changes.changed
+
+
+def test_only_the_fields_that_differ_are_planned():
+    plan = pd_user.plan_user(JANE, {"name": "Jane Doe", "email": "jane@example.com", "role": "limited_user"},
+                             found_by_email=False)
+    assert plan.fields == {"name": "Jane Doe", "email": "jane@example.com", "role": "limited_user"}, \
+        "found by ID, an address in another case is a change PagerDuty stores"
+    assert plan.changes.diff()["before"] == {"name": "Jane", "email": "Jane@Example.com", "role": "user"}
+
+
+def test_a_new_user_gets_every_field_and_the_state_change():
+    plan = pd_user.plan_user(None, {"name": "Ann", "email": "ann@example.com"}, True, [("PT1", "Checkout")])
+    assert plan.creating and plan.fields == {"name": "Ann", "email": "ann@example.com"}
+    assert plan.adding == [("PT1", "Checkout")]
+    assert plan.changes.items()[-1] == ("state", "absent", "present")
+    assert plan.predicted(True) == {"type": "user", "name": "Ann", "summary": "Ann", "email": "ann@example.com",
+                                    "teams": [{"id": "PT1", "type": "team_reference", "summary": "Checkout"}]}
+
+
+def test_teams_exact_plans_the_removal_and_shows_the_names():
+    plan = pd_user.plan_user(JANE, {}, True, [("PT2", "Platform")], "exact")
+    assert plan.adding == [("PT2", "Platform")] and plan.removing == [("PT1", "Checkout")]
+    assert plan.changes.diff() == {"before": {"teams": ["Checkout"]}, "after": {"teams": ["Platform"]}}
+    assert plan.predicted(True)["teams"] == [{"id": "PT2", "type": "team_reference", "summary": "Platform"}]
+
+
+@pytest.mark.parametrize("given, current, check_mode, expected", [
+    (dict(user_id="PNOONE1"), None, False, ("user_id: no PagerDuty user has the ID PNOONE1", None)),
+    (dict(email="a@example.com"), None, False, ("name is required to create the user a@example.com", None)),
+    (dict(email="a@example.com", name="A"), None, False, ("from_email (or PAGERDUTY_FROM_EMAIL) is required", None)),
+    (dict(email="a@example.com", name="A"), None, True, (None, "from_email (or PAGERDUTY_FROM_EMAIL) is required")),
+    (dict(email="a@example.com", name="A", from_email="ops@example.com"), None, False, (None, None)),
+    (dict(user_id="PXPGF42"), JANE, False, (None, None)),
+])
+def test_creation_problems(given, current, check_mode, expected):
+    params = dict(dict((name, None) for name in pd_user.ARGUMENT_SPEC), **dict(dict(from_email=None), **given))
+    desired = dict((k, v) for k, v in given.items() if k in ("email", "name"))
+    error, warning = pd_user.creation_problem(params, desired, current, check_mode)
+    for found, wanted in ((error, expected[0]), (warning, expected[1])):
+        assert (found is None) if wanted is None else found.startswith(wanted)
+
+
+def test_role_problems():
+    owner = dict(JANE, role="owner")
+    assert pd_user.role_problem(JANE, pd_user.plan_user(JANE, {"role": "owner"}, True)).startswith(
+        "role: the PagerDuty API cannot make a user the account owner")
+    assert pd_user.role_problem(owner, pd_user.plan_user(owner, {"role": "admin"}, True)).startswith(
+        "role: Jane <Jane@Example.com> (PXPGF42) is the account owner")
+    stakeholder = pd_user.plan_user(JANE, {"role": "read_only_user"}, True, [("PT2", "Platform")])
+    assert pd_user.role_problem(JANE, stakeholder) == ("teams: PagerDuty does not put a read_only_user (Full "
+                                                       "Stakeholder) on a team; cannot add the user to Platform")
+    assert pd_user.role_problem(JANE, pd_user.plan_user(JANE, {"role": "admin"}, True, [("PT2", "P")])) is None
+
+
+def test_applying_a_plan_writes_the_user_then_the_teams_then_reads_it_back():
+    plan = pd_user.plan_user(JANE, {"name": "Jane Doe"}, True, [("PT2", "Platform")], "exact")
+    client = FakeClient({"PUT /users/PXPGF42": {"user": dict(JANE, name="Jane Doe")},
+                         "/users/PXPGF42": {"user": dict(JANE, name="Jane Doe", teams=refs(("PT2", "Platform")))}})
+    user = pd_user.apply_user_plan(client, Resolver(client), plan)
+    assert [(c[0], c[1]) for c in client.calls] == [("PUT", "/users/PXPGF42"), ("PUT", "/teams/PT2/users/PXPGF42"),
+                                                  ("DELETE", "/teams/PT1/users/PXPGF42"), ("GET", "/users/PXPGF42")]
+    assert client.calls[0][2] == {"user": {"type": "user", "name": "Jane Doe", "email": "Jane@Example.com"}}
+    assert user["teams"] == refs(("PT2", "Platform"))
+
+
+def test_a_402_on_a_team_write_is_one_line_about_the_plan():
+    from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyAPIError
+    refused = PagerDutyAPIError(402, "PUT", "u", "/teams/PT2/users/PXPGF42", message="Payment Required")
+    client = FakeClient({"PUT /teams/PT2/users/PXPGF42": refused})
+    plan = pd_user.plan_user(JANE, {}, True, [("PT2", "Platform")])
+    with pytest.raises(pd_user.TeamsUnavailable, match=r"^teams: this PagerDuty account's plan does not include "
+                                                       r"teams \(PagerDuty answered 402 on PUT /teams/PT2/users"):
+        pd_user.apply_user_plan(client, Resolver(client), plan)
