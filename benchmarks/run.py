@@ -20,20 +20,11 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path[:0] = [str(REPO / "tests" / "integration"), str(REPO / "tests")]
 
+# (pd_harness links the collection onto the path with scripts/devenv.py and starts simulators with it)
 from pd_harness import ADMIN_EMAIL, ADMIN_TOKEN, COLLECTIONS, ROUTING_KEY, Ansible, Simulator  # noqa: E402
 
-
-def _link_collection():
-    """The collection at .cache/collections/ansible_collections/oncall/pagerduty, importable and found by Ansible."""
-    link = Path(COLLECTIONS) / "ansible_collections" / "oncall" / "pagerduty"
-    link.parent.mkdir(parents=True, exist_ok=True)
-    if not link.exists():
-        link.symlink_to(REPO)
-    if COLLECTIONS not in sys.path:
-        sys.path.insert(0, COLLECTIONS)
-
-
-_link_collection()
+if COLLECTIONS not in sys.path:
+    sys.path.insert(0, COLLECTIONS)
 
 RESULTS = HERE / "results"
 BENCHES = {}

@@ -8,9 +8,7 @@ cd "$repo"
 scripts/venv.sh .venv-docs 3.12 docs/requirements.txt
 export PATH="$repo/.venv-docs/bin:$PATH"
 
-collections="$repo/.cache/collections"
-mkdir -p "$collections/ansible_collections/oncall"
-[ -e "$collections/ansible_collections/oncall/pagerduty" ] || ln -s "$repo" "$collections/ansible_collections/oncall/pagerduty"
+collections=$(python scripts/devenv.py collections)
 for name in $(env | grep -oE '^ANSIBLE_[A-Z0-9_]*'); do unset "$name"; done
 export ANSIBLE_COLLECTIONS_PATH="$collections" ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
 

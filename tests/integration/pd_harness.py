@@ -14,16 +14,19 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 TARGETS = os.path.join(HERE, "targets")
-COLLECTIONS = os.environ.get("ONCALL_COLLECTIONS_PATH") or os.path.join(REPO, ".cache", "collections")
+sys.path.insert(0, os.path.join(REPO, "scripts"))
 
-ADMIN_TOKEN = "pdsim-admin-token"
-ROUTING_KEY = "pdsimroutingkeycheckoutapi000001"
+import devenv  # noqa: E402  (the one helper for the collection's path and a running simulator)
+
+COLLECTIONS = devenv.link_collection()
+ADMIN_TOKEN = devenv.SIM_TOKEN
+ROUTING_KEY = devenv.SIM_ROUTING_KEY
 PLATFORM_KEY = "pdsimroutingkeyplatformdb0000001"
 # Every token, routing key and secret value the tests use, in any test (unit tests included): none may be printed,
 # logged by the simulator or kept in its events.
 SECRETS = (ADMIN_TOKEN, ROUTING_KEY, PLATFORM_KEY, "pdsim-readonly-token", "pdsim-wrong-token",
            "hunter2-no-log-secret-value", "secret-token", "device-token")
-ADMIN_EMAIL = "admin@example.com"
+ADMIN_EMAIL = devenv.SIM_FROM_EMAIL
 
 
 def leaked_secrets(text):
@@ -51,26 +54,15 @@ def scan_files(paths):
 
 
 class Simulator(object):
-    """A running simulator and helpers to drive and inspect it."""
+    """A running simulator (contract validation required) and helpers to drive and inspect it."""
 
     def __init__(self, extra_args=()):
-        command = [sys.executable, os.path.join(REPO, "tests", "pdsim"), "--port", "0", "--require-validation"]
-        command += list(extra_args)
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = self.process.stdout.readline()
-        match = re.search(r"http://127\.0\.0\.1:(\d+)", line or "")
-        if not match:
-            self.process.kill()
-            raise RuntimeError("the simulator did not start: %s %s" % (line, self.process.stderr.read()))
-        self.url = "http://127.0.0.1:%s" % match.group(1)
-        assert "validation on" in line, line
+        self._process = devenv.Simulator(extra_args, require_validation=True)
+        self.url = self._process.url
+        assert "validation on" in self._process.banner, self._process.banner
 
     def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        self._process.stop()
 
     # -- raw HTTP -----------------------------------------------------------
     def call(self, method, path, body=None, headers=None):
