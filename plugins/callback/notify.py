@@ -445,20 +445,10 @@ notes:
   - "C(ANSIBLE_CALLBACKS_ENABLED) in the environment replaces C(callbacks_enabled) from C(ansible.cfg), it does not add
     to it. Tools that run Ansible for you, Rundeck's Ansible plugin among them, may set it themselves; then add
     C(oncall.pagerduty.notify) to that variable's list rather than to C(ansible.cfg)."
-  - "Rundeck Ansible Playbook steps (path or inline) and the Ansible Module step: point the step's (or the project's)
-    C(ansible config file path) at an C(ansible.cfg) with C(callbacks_enabled = oncall.pagerduty.notify),
-    C(bin_ansible_callbacks = true) (needed by the Module step, which runs the C(ansible) ad hoc command) and the
-    C([callback_pagerduty_notify]) section with the routing key. Where C(ANSIBLE_CALLBACKS_ENABLED) is already set in
-    the environment Rundeck gives Ansible, add C(oncall.pagerduty.notify) there instead: the plugin passes each
-    (non-secure) job option to Ansible as an environment variable of the same name, so a job option
-    C(ANSIBLE_CALLBACKS_ENABLED) with value C(oncall.pagerduty.notify) (plus any callbacks already listed) and, for
-    the Module step, C(ANSIBLE_LOAD_CALLBACK_PLUGINS) with value C(true) enable it per job; C(PAGERDUTY_NOTIFY_*)
-    options work the same way. Keep the routing key out of job options (they are shown in the Rundeck UI): put it in
-    the C(ansible.cfg) above or in the Rundeck server's environment."
-  - "Rundeck exports the C(RD_JOB_*) variables to Command and Script steps, so a step that runs C(ansible-playbook)
-    itself gets the Rundeck context automatically. For the Ansible plugin's steps, pass the ones you want as job
-    options named C(RD_JOB_NAME), C(RD_JOB_PROJECT), C(RD_JOB_ID), C(RD_JOB_EXECID), C(RD_JOB_USERNAME),
-    C(RD_JOB_URL) (or C(RD_JOB_SERVERURL)) if your Rundeck does not already put them in the step's environment."
+  - "Rundeck: how to enable the callback in the Ansible plugin's Playbook and Module steps, where to keep the routing
+    key, and how to give Ansible the job's C(RD_JOB_*) context are in the guide
+    R(Running the collection from Rundeck, ansible_collections.oncall.pagerduty.docsite.rundeck)
+    (C(docs/docsite/rst/rundeck.rst) in the collection)."
   - "On C(SIGTERM) the callback reports the run as terminated (waiting at most O(delivery_timeout) seconds), then
     hands the signal on to the handler that was in place, so the process ends exactly as it would have. A C(SIGTERM)
     that arrives while the end of the run waits for PagerDuty or writes the spool is handed on right after that. A
