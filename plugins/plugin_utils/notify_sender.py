@@ -76,7 +76,6 @@ class EventSender(object):
         self._paused = False               # a transient failure: the first queued event waits for the next try
         self._stopped = False              # for good: nothing more is sent by this sender
         self.delivered = []                # ids, in delivery order
-        self.answers = {}                  # id -> PagerDuty's answer
         self.refused = []                  # (entry, reason)
         self.failure = None                # the last failure, one line
         self.failure_status = None         # its HTTP status, if PagerDuty answered
@@ -194,7 +193,6 @@ class EventSender(object):
                         self.refused.append((entry, refusal))
                     else:
                         self.delivered.append(entry["id"])
-                        self.answers[entry["id"]] = answer
                         self.failure = self.failure_status = None
                 elif _refused(failure):
                     self.refused.append((entry, _line(failure)))

@@ -191,12 +191,6 @@ class StateStore(object):
         if entries or os.path.exists(self.spool_path):
             self._write(self.spool_path, {"version": FORMAT_VERSION, "events": entries})
 
-    def spooled(self, fingerprint):
-        """The spooled entries for this routing key fingerprint, oldest first (without claiming them)."""
-        with self.locked():
-            entries = self._read_spool()
-        return [entry for entry in entries if entry.get("key") == fingerprint and isinstance(entry.get("event"), dict)]
-
     def claim(self, fingerprint):
         """Take the spooled entries for this fingerprint, oldest first, so that no other run sends them.
 

@@ -5,12 +5,18 @@ import os
 import stat
 import threading
 
+import notify_fakes
 import pytest
 
 from ansible_collections.oncall.pagerduty.plugins.plugin_utils.notify_state import (
     StateError, StateStore, key_fingerprint)
 
 KEY = "pdsimroutingkeycheckoutapi000001"
+
+
+def spooled(directory, key=KEY):
+    """The ids of the spool file's entries for this routing key, in order (the file as the next run reads it)."""
+    return [entry["id"] for entry in notify_fakes.spooled(directory, key)]
 
 
 def entry(number, key=KEY, created=1000.0):
@@ -25,15 +31,16 @@ def test_fingerprint_is_stable_short_and_not_the_key():
 
 
 def test_spool_keeps_order_and_separates_keys(tmp_path):
-    store = StateStore(str(tmp_path / "state"))
-    assert store.spooled(key_fingerprint(KEY)) == []
+    state = tmp_path / "state"
+    store = StateStore(str(state))
+    assert spooled(state) == []
     other = entry(9, key="y" * 32)
     store.update_spool(append=[entry(1), other, entry(2)])
-    assert [e["id"] for e in store.spooled(key_fingerprint(KEY))] == ["id-1", "id-2"]
-    assert [e["id"] for e in store.spooled(key_fingerprint("y" * 32))] == ["id-9"]
+    assert spooled(state) == ["id-1", "id-2"]
+    assert spooled(state, "y" * 32) == ["id-9"]
     # appending an entry already there does not duplicate it; removing keeps the rest in order
     store.update_spool(remove_ids=["id-1"], append=[entry(2), entry(3)])
-    assert [e["id"] for e in store.spooled(key_fingerprint(KEY))] == ["id-2", "id-3"]
+    assert spooled(state) == ["id-2", "id-3"]
     assert KEY not in (tmp_path / "state" / "spool.json").read_text()
 
 
@@ -42,7 +49,7 @@ def test_spool_limits(tmp_path):
     store = StateStore(str(tmp_path), clock=lambda: now[0])
     count, discarded = store.update_spool(append=[entry(n, created=9000.0 + n) for n in range(5)], max_events=3)
     assert (count, discarded) == (3, 2)
-    assert [e["id"] for e in store.spooled(key_fingerprint(KEY))] == ["id-2", "id-3", "id-4"]
+    assert spooled(tmp_path) == ["id-2", "id-3", "id-4"]
     count, discarded = store.update_spool(max_age=996.5)
     assert (count, discarded) == (1, 2)
 
@@ -59,7 +66,7 @@ def test_files_are_private(tmp_path):
 def test_damaged_spool_is_set_aside(tmp_path):
     store = StateStore(str(tmp_path), clock=lambda: 1234.0)
     (tmp_path / "spool.json").write_text("{not json")
-    assert store.spooled(key_fingerprint(KEY)) == []
+    assert store.claim(key_fingerprint(KEY)) == [] and not store.claiming
     assert (tmp_path / "spool.json.damaged-1234").read_text() == "{not json"
 
 
@@ -88,14 +95,14 @@ def test_concurrent_writers_lose_nothing(tmp_path):
         thread.start()
     for thread in threads:
         thread.join()
-    assert len(store.spooled(key_fingerprint(KEY))) == 60
+    assert len(spooled(tmp_path)) == 60
 
 
 def test_unusable_directory_is_a_state_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
     with pytest.raises(StateError, match="cannot create"):
-        StateStore(str(blocker / "state")).spooled("x")
+        StateStore(str(blocker / "state")).claim("x")
 
 
 def claim_files(directory):
@@ -111,7 +118,7 @@ def test_claimed_entries_are_not_sent_by_another_run_and_go_back_unless_delivere
     assert len(claim_files(tmp_path)) == 1 and KEY not in (tmp_path / claim_files(tmp_path)[0]).read_text()
     # a run started meanwhile finds nothing to send for this key, and leaves the other key's entry alone
     assert second.claim(key_fingerprint(KEY)) == [] and not second.claiming
-    assert [e["id"] for e in first.spooled(key_fingerprint("y" * 32))] == ["id-9"]
+    assert spooled(tmp_path, "y" * 32) == ["id-9"]
     # id-1 was delivered; id-2 was not, and a newer event of this run was not either
     first.update_spool(append=[entry(2), entry(3, created=2000.0)])
     assert not first.claiming and claim_files(tmp_path) == []
@@ -124,7 +131,7 @@ def test_entries_put_back_keep_the_order_they_were_made_in(tmp_path):
     first.claim(key_fingerprint(KEY))
     second.update_spool(append=[entry(2, created=200.0)])       # spooled by another run meanwhile
     first.update_spool(append=[entry(1, created=100.0)])        # not delivered: back before the newer one
-    assert [e["id"] for e in second.spooled(key_fingerprint(KEY))] == ["id-1", "id-2"]
+    assert spooled(tmp_path) == ["id-1", "id-2"]
 
 
 def test_claim_of_a_run_that_died_goes_back_to_the_spool(tmp_path):
@@ -135,7 +142,7 @@ def test_claim_of_a_run_that_died_goes_back_to_the_spool(tmp_path):
     dead.forget_claim_in_child()   # the process is gone: its descriptor, and with it the lock, closed
     assert [e["id"] for e in later.claim(key_fingerprint(KEY))] == ["id-1"]
     assert len(claim_files(tmp_path)) == 1, "only the new claim is left"
-    assert [e["id"] for e in later.spooled(key_fingerprint("y" * 32))] == ["id-9"]
+    assert spooled(tmp_path, "y" * 32) == ["id-9"]
 
 
 # (the child only writes, reads and exits: the sender threads other tests left behind cannot deadlock it)
