@@ -46,6 +46,7 @@ except ImportError:
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
+from ansible_collections.oncall.pagerduty.plugins.module_utils._api import EVENTS_PATHS
 from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import (  # noqa: F401 (re-exported)
     PagerDutyAPIError, PagerDutyConfigError, PagerDutyError, PagerDutyInputError, PagerDutyRetryError,
     PagerDutyTransportError, PagerDutyUncertainWriteError)
@@ -128,9 +129,6 @@ def _error_fields(body, api):
     elif not isinstance(errors, list):
         errors = [errors]
     return error.get("code"), error.get("message"), [str(e) for e in errors]
-
-
-EVENTS_PATHS = ("/v2/change/enqueue", "/v2/enqueue", "/v2")
 
 
 def normalise_events_url(url):

@@ -13,6 +13,10 @@ import pytest
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PLUGINS = sorted(glob.glob(os.path.join(REPO, "plugins", "**", "*.py"), recursive=True))
 CALLBACKS = sorted(glob.glob(os.path.join(REPO, "plugins", "callback", "*.py")))
+MODULES = sorted(glob.glob(os.path.join(REPO, "plugins", "modules", "*.py")))
+NOT_API_LAYER = [path for path in PLUGINS if os.sep + "_api" + os.sep not in path]
+# A string that starts like a REST path of PagerDuty's: "/incidents", "/users/%s", "/v2/enqueue", ...
+REST_PATH = re.compile(r"^/(?:v\d/|[a-z_]+(?:/|$))")
 MAX_FUNCTION_LINES = 50         # from ``def`` to the last line of the body, docstring included
 MAX_CALLBACK_MODULE_LINES = 200
 COPY_LINES = 6                  # this many consecutive lines of code found in two files are a copied block
@@ -113,6 +117,22 @@ def test_no_block_of_code_is_copied_from_another_plugin_file(path):
     assert not found, "%d lines of code copied: %s" % (COPY_LINES, "; ".join(found))
 
 
+def rest_paths(path):
+    """``line L: '/path'`` for each string of code in the file that is a REST path (docs and docstrings aside)."""
+    tree = _tree(path)
+    skipped = _not_code(tree)
+    found = [(node.lineno, node.value) for node in ast.walk(tree)
+             if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.lineno not in skipped
+             and REST_PATH.match(node.value)]
+    return ["line %d: %r" % item for item in sorted(found)]
+
+
+@pytest.mark.parametrize("path", NOT_API_LAYER, ids=_relative(NOT_API_LAYER))
+def test_only_the_api_layer_formats_rest_paths(path):
+    found = rest_paths(path)
+    assert not found, "REST paths outside plugins/module_utils/_api/: %s" % ", ".join(found)
+
+
 def test_the_checks_find_what_they_look_for(tmp_path):
     long_one = tmp_path / "long.py"
     long_one.write_text("def short():\n    return 1\n\n\ndef long():\n" + "    x = 1\n" * 50 + "\n\n"
@@ -126,3 +146,7 @@ def test_the_checks_find_what_they_look_for(tmp_path):
     assert copied_blocks(str(first), [str(first), str(second)]) == ["line 6: also in %s" % os.path.relpath(
         str(second), REPO)]
     assert copied_blocks(str(first), [str(first), str(long_one)]) == []
+    paths = tmp_path / "paths.py"
+    paths.write_text('"""Calls /users."""\nURL = "https://api.pagerduty.com"\n\n\ndef read(client, i):\n'
+                     '    client.get("/incidents/%s/notes" % i)\n    return client.get("/users")\n')
+    assert rest_paths(str(paths)) == ["line 6: '/incidents/%s/notes'", "line 7: '/users'"]

@@ -20,6 +20,10 @@ from urllib.parse import quote
 from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyAPIError, PagerDutyError
 
 PAGE_LIMIT = 100
+# The Events API v2 endpoints (see _api/events.py); the client strips them from a pasted events_url.
+ALERT_EVENTS_PATH = "/v2/enqueue"
+CHANGE_EVENTS_PATH = "/v2/change/enqueue"
+EVENTS_PATHS = (CHANGE_EVENTS_PATH, ALERT_EVENTS_PATH, "/v2")
 
 
 def rest_path(template, *segments):

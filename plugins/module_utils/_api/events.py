@@ -8,17 +8,18 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.oncall.pagerduty.plugins.module_utils._api import ALERT_EVENTS_PATH, CHANGE_EVENTS_PATH
 from ansible_collections.oncall.pagerduty.plugins.module_utils.client import RETRY_ON_STATUS, SAFE
 
 
 def send_alert_event(client, event):
     """``POST /v2/enqueue``.  Safe to repeat: every alert event carries its dedup key."""
-    return _answer(client.events_request("/v2/enqueue", event, SAFE))
+    return _answer(client.events_request(ALERT_EVENTS_PATH, event, SAFE))
 
 
 def send_change_event(client, event):
     """``POST /v2/change/enqueue``.  PagerDuty's error answers are retried; a lost answer is not."""
-    return _answer(client.events_request("/v2/change/enqueue", event, RETRY_ON_STATUS))
+    return _answer(client.events_request(CHANGE_EVENTS_PATH, event, RETRY_ON_STATUS))
 
 
 def _answer(answer):
