@@ -93,10 +93,14 @@ class PagerDutyModule(AnsibleModule):
 
     def fail_json(self, msg, **kwargs):
         """Fail; with ``changed=True`` when PagerDuty already accepted a write of this run."""
+        super(PagerDutyModule, self).fail_json(msg=msg, **self.with_writes(kwargs))
+
+    def with_writes(self, result):
+        """``result`` with ``changed=True`` when PagerDuty already accepted a write of this run."""
         client = getattr(self, "_client", None)
         if client is not None and client.writes:
-            kwargs["changed"] = True
-        super(PagerDutyModule, self).fail_json(msg=msg, **kwargs)
+            result = dict(result, changed=True)
+        return result
 
     def finish(self, **result):
         """Exit with ``changed`` and ``diff`` from the change tracker (unless given)."""

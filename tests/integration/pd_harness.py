@@ -56,13 +56,16 @@ def scan_files(paths):
 class Simulator(object):
     """A running simulator (contract validation required) and helpers to drive and inspect it."""
 
-    def __init__(self, extra_args=()):
-        self._process = devenv.Simulator(extra_args, require_validation=True)
-        self.url = self._process.url
-        assert "validation on" in self._process.banner, self._process.banner
+    def __init__(self, extra_args=(), in_process=False):
+        if in_process:      # served by a thread of this process, for the client driven in-process too
+            self._server = devenv.InProcessSimulator(require_validation=True)
+        else:
+            self._server = devenv.Simulator(extra_args, require_validation=True)
+        self.url = self._server.url
+        assert "validation on" in self._server.banner, self._server.banner
 
     def stop(self):
-        self._process.stop()
+        self._server.stop()
 
     # -- raw HTTP -----------------------------------------------------------
     def call(self, method, path, body=None, headers=None):

@@ -1,19 +1,27 @@
 """Fault matrix: every kind of failure PagerDuty or the network can produce, against every kind of request.
 
-Each cell injects one fault into the simulator, runs the module for real, and
-then checks what the simulator received and holds: the change was applied
-exactly once (never lost, never duplicated).  Faults marked "after" are
-injected after PagerDuty made the change, so the client sees an error for a
-write that did land - the case that duplicates writes in naive clients.  A
-persistent fault must end in a clear failure within the bounded wait, with
-nothing applied.
+Each cell injects one fault into the simulator, runs the module, and then
+checks what the simulator received and holds: the change was applied exactly
+once (never lost, never duplicated).  Faults marked "after" are injected after
+PagerDuty made the change, so the client sees an error for a write that did
+land - the case that duplicates writes in naive clients.  A persistent fault
+must end in a clear failure within the bounded wait, with nothing applied.
+
+What a cell tests is the client and the module's own code, not ansible-core,
+so every cell runs the module in-process (``in_process.py``) against a
+simulator served by a thread of the test worker; a handful of cells
+(``THROUGH_ANSIBLE``) also run through ``ansible -m`` against the simulator
+process, to show the same outcome end to end.
 """
 
 import re
 
 import pytest
 
-from pd_harness import ROUTING_KEY
+from ansible_collections.oncall.pagerduty.plugins.modules import (
+    pd_event, pd_incident, pd_incident_info, pd_incident_note, pd_incident_responder, pd_user)
+from in_process import run_module
+from pd_harness import ADMIN_EMAIL, ADMIN_TOKEN, ROUTING_KEY
 
 # The kinds of fault of the matrix; each but 429 also comes "after the change" (the answer is lost).
 KINDS = ("429 with ratelimit-reset", "429 without headers", "500", "502", "503", "504", "connection reset",
@@ -37,8 +45,13 @@ FAULTS = {
     "read timeout after the change": {"latency": TIMEOUT + 1, "after": True},
 }
 
-COMMON = " timeout=%s max_retry_wait=20" % TIMEOUT
+COMMON = {"timeout": TIMEOUT, "max_retry_wait": 20}
 EVENT_KEY = "matrix-key"
+# The cells that also run through `ansible -m`: each kind of request once, mostly with its answer lost.
+THROUGH_ANSIBLE = [("read", "500 after the change"), ("pd_incident update", "read timeout after the change"),
+                   ("pd_incident_note", "connection reset after the change"),
+                   ("pd_incident_responder", "502 after the change"), ("pd_user create", "504 after the change"),
+                   ("pd_event", "429 with ratelimit-reset")]
 
 
 class Operation(object):
@@ -52,6 +65,8 @@ class Operation(object):
     """
 
     def __init__(self, name, method, path, module, args, count, changes=True, resent=False, counts_sends=False):
+        """``module`` is the module (of plugins/modules) and ``args`` its options; ``{id}`` stands for the
+        incident's ID and ``{routing_key}`` for the routing key."""
         self.name = name
         self.method = method
         self.path = path
@@ -98,20 +113,22 @@ def _incident_returned(unused_sim, incident, result):
 
 
 OPERATIONS = [
-    Operation("read", "GET", "^/incidents/{id}$", "oncall.pagerduty.pd_incident_info", "incident_id={id}",
+    Operation("read", "GET", "^/incidents/{id}$", pd_incident_info, {"incident_id": "{id}"},
               _incident_returned, changes=False, resent=True),
-    Operation("pd_incident update", "PUT", "^/incidents/{id}$", "oncall.pagerduty.pd_incident",
-              "incident_id={id} status=acknowledged", _acks),
-    Operation("pd_incident_note", "POST", "^/incidents/{id}/notes$", "oncall.pagerduty.pd_incident_note",
-              "incident_id={id} note=matrix", _notes),
-    Operation("pd_incident_responder", "POST", "^/incidents/{id}/responder_requests$",
-              "oncall.pagerduty.pd_incident_responder", "incident_id={id} users=PGRACE1", _responder_requests),
-    Operation("pd_user create", "POST", "^/users$", "oncall.pagerduty.pd_user",
-              "email=matrix.user@example.com name='Matrix User' role=Responder", _users),
-    Operation("pd_event", "POST", "^/v2/enqueue$", "oncall.pagerduty.pd_event",
-              "summary=matrix severity=error source=host dedup_key=%s routing_key={routing_key}" % EVENT_KEY,
+    Operation("pd_incident update", "PUT", "^/incidents/{id}$", pd_incident,
+              {"incident_id": "{id}", "status": "acknowledged"}, _acks),
+    Operation("pd_incident_note", "POST", "^/incidents/{id}/notes$", pd_incident_note,
+              {"incident_id": "{id}", "note": "matrix"}, _notes),
+    Operation("pd_incident_responder", "POST", "^/incidents/{id}/responder_requests$", pd_incident_responder,
+              {"incident_id": "{id}", "users": "PGRACE1"}, _responder_requests),
+    Operation("pd_user create", "POST", "^/users$", pd_user,
+              {"email": "matrix.user@example.com", "name": "Matrix User", "role": "Responder"}, _users),
+    Operation("pd_event", "POST", "^/v2/enqueue$", pd_event,
+              {"summary": "matrix", "severity": "error", "source": "host", "dedup_key": EVENT_KEY,
+               "routing_key": "{routing_key}"},
               _events_received, resent=True, counts_sends=True),
 ]
+BY_NAME = dict((operation.name, operation) for operation in OPERATIONS)
 
 
 def _cells():
@@ -128,9 +145,23 @@ def _carried_out(sim, operation, incident, mark):
             if (r["fault"] is None and r["status"] is not None and r["status"] < 400) or (r["fault"] or {}).get("after")]
 
 
-def _run(ansible, operation, incident, extra, expect_rc=0):
-    args = operation.args.format(id=incident, routing_key=ROUTING_KEY) + extra
-    return ansible.adhoc(operation.module, args, rest=True, expect_rc=expect_rc).result()
+def _args(operation, incident, extra):
+    args = dict((name, value.format(id=incident, routing_key=ROUTING_KEY) if isinstance(value, str) else value)
+                for name, value in operation.args.items())
+    args.update(extra)
+    return args
+
+
+def _run_in_process(sim, operation, incident, extra):
+    """The module's result, run in this process against ``sim`` (connection options given, as the env would)."""
+    connection = {"api_url": sim.url, "events_url": sim.url, "api_token": ADMIN_TOKEN, "from_email": ADMIN_EMAIL}
+    return run_module(operation.module, dict(connection, **_args(operation, incident, extra)))
+
+
+def _run_through_ansible(ansible, operation, incident, extra, expect_rc=0):
+    args = " ".join("%s='%s'" % item for item in _args(operation, incident, extra).items())
+    name = "oncall.pagerduty." + operation.module.__name__.rsplit(".", 1)[-1]
+    return ansible.adhoc(name, args, rest=True, expect_rc=expect_rc).result()
 
 
 def test_the_matrix_has_every_kind_of_fault_before_and_after_the_change():
@@ -142,12 +173,12 @@ def test_the_matrix_has_every_kind_of_fault_before_and_after_the_change():
     assert len(list(_cells())) == len(FAULTS) * 6 == 84
 
 
-@pytest.mark.parametrize("operation, fault", list(_cells()))
-def test_one_fault_is_survived_and_the_write_lands_once(ansible, sim, operation, fault):
+def _one_fault_survived(sim, operation, fault, run):
+    """Inject ``fault`` once, ``run(incident)`` the module; the write must land exactly once."""
     incident = sim.create_incident(title="Fault matrix")["id"]
     sim.fault(method=operation.method, path=operation.path.format(id=incident), count=1, **FAULTS[fault])
     mark = sim.mark()
-    result = _run(ansible, operation, incident, COMMON)
+    result = run(incident)
     faulted = [r for r in sim.requests(since=mark) if r["fault"]]
     assert len(faulted) == 1, "the fault was not exercised"
     assert result.get("changed") is operation.changes, result
@@ -156,6 +187,19 @@ def test_one_fault_is_survived_and_the_write_lands_once(ansible, sim, operation,
     assert operation.count(sim, incident, result) == operation.expected_count(FAULTS[fault]), result
     if operation.name == "pd_event":
         assert len(sim.incidents(incident_key=EVENT_KEY)) == 1, "the repeated trigger must fold into one alert"
+
+
+@pytest.mark.parametrize("operation, fault", list(_cells()))
+def test_one_fault_is_survived_and_the_write_lands_once(local_sim, operation, fault):
+    _one_fault_survived(local_sim, operation, fault,
+                        lambda incident: _run_in_process(local_sim, operation, incident, COMMON))
+
+
+@pytest.mark.parametrize("name, fault", THROUGH_ANSIBLE)
+def test_through_ansible_one_fault_is_survived_and_the_write_lands_once(ansible, sim, name, fault):
+    operation = BY_NAME[name]
+    _one_fault_survived(sim, operation, fault,
+                        lambda incident: _run_through_ansible(ansible, operation, incident, COMMON))
 
 
 def _backoff(attempt):
@@ -172,14 +216,14 @@ def _attempts_within(max_wait, share):
     return attempt
 
 
-@pytest.mark.parametrize("max_wait", [0, 3])
-@pytest.mark.parametrize("operation", OPERATIONS, ids=[o.name for o in OPERATIONS])
-def test_persistent_failure_is_a_clear_bounded_failure_with_nothing_applied(ansible, sim, operation, max_wait):
+def _persistent_failure(sim, operation, max_wait, run):
+    """A 503 on every attempt: a one-line failure within ``max_retry_wait`` that counts PagerDuty's attempts."""
     incident = sim.create_incident(title="Fault matrix")["id"]
     before = operation.count(sim, incident, {}) if operation.changes else None
     sim.fault(method=operation.method, path=operation.path.format(id=incident), count=None, status=503)
     mark = sim.mark()
-    result = _run(ansible, operation, incident, " max_retry_wait=%s" % max_wait, expect_rc=2)
+    result = run(incident)
+    assert result.get("failed") is True, result
     message = result["msg"]
     stated = re.match(r"Gave up on %s \S+ after (\d+) attempts and ([\d.]+) s of waiting \(max_retry_wait\): .*503"
                       % operation.method, message)
@@ -195,3 +239,16 @@ def test_persistent_failure_is_a_clear_bounded_failure_with_nothing_applied(ansi
     if before is not None:
         sim.call("DELETE", "/_sim/faults")
         assert operation.count(sim, incident, {}) == before
+
+
+@pytest.mark.parametrize("max_wait", [0, 3])
+@pytest.mark.parametrize("operation", OPERATIONS, ids=[o.name for o in OPERATIONS])
+def test_persistent_failure_is_a_clear_bounded_failure_with_nothing_applied(local_sim, operation, max_wait):
+    _persistent_failure(local_sim, operation, max_wait,
+                        lambda incident: _run_in_process(local_sim, operation, incident, {"max_retry_wait": max_wait}))
+
+
+def test_through_ansible_a_persistent_failure_is_a_clear_bounded_failure(ansible, sim):
+    operation = BY_NAME["pd_incident_note"]
+    _persistent_failure(sim, operation, 3, lambda incident: _run_through_ansible(
+        ansible, operation, incident, {"max_retry_wait": 3}, expect_rc=2))
