@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit, parse_qs
 
 from . import api as routes
-from .errors import (PagerDutyError, EventsError, Unauthorized, Forbidden, RateLimited, InvalidInput,
+from .errors import (ApiError, EventsError, Unauthorized, Forbidden, RateLimited, InvalidInput,
                      NotImplementedBySimulator, NotFound, error_for_status, render)
 from .faults import FaultInjector
 from .model import Account, load_seed
@@ -196,7 +196,7 @@ class Simulator(object):
                 try:
                     entry = self.account.set_responder_state(body.get("incident_id"), body.get("user_id"),
                                                              body.get("state"))
-                except PagerDutyError as exc:
+                except ApiError as exc:
                     return Reply(400, {"error": str(exc)})
             return Reply(200, {"responder": entry})
         if path.startswith("/_sim/state/") and method == "GET":
@@ -284,7 +284,7 @@ class Simulator(object):
             with account.lock:
                 result = handler(account, request)
             reply = Reply(*result) if isinstance(result, tuple) else Reply(200, result)
-        except (PagerDutyError, EventsError) as error:
+        except (ApiError, EventsError) as error:
             status, error_headers, error_body = render(error)
             reply = Reply(status, error_body, error_headers)
         except Exception as exc:  # a simulator bug must still answer like PagerDuty's 500
