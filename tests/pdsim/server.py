@@ -71,7 +71,7 @@ class Request(object):
         """The acting user: the ``From`` header's user, else the token's user."""
         email = self.headers.get("from")
         if email:
-            return self.account.requester_from(email)
+            return self.account.directory.requester_from(email)
         if self.token_user is not None:
             return self.token_user
         raise InvalidInput("The From header is required for this request", code=2011,
@@ -154,7 +154,7 @@ class Simulator(object):
                 "documents": self.contract.source if self.contract else None,
                 "rest_rate_limit": self.rest_limits.limit,
                 "events_rate_limit": self.events_limits.limit,
-                "users": len(self.account.users),
+                "users": len(self.account.directory.users),
             })
         if path == "/_sim/requests":
             if method == "GET":
@@ -181,7 +181,7 @@ class Simulator(object):
         if path == "/_sim/reset" and method == "POST":
             body = body or {}
             self.reset(seed=body.get("seed"), extra_users=body.get("extra_users"))
-            return Reply(200, {"reset": True, "users": len(self.account.users)})
+            return Reply(200, {"reset": True, "users": len(self.account.directory.users)})
         if path == "/_sim/config" and method == "POST":
             body = body or {}
             if "rest_rate_limit" in body:
@@ -194,8 +194,8 @@ class Simulator(object):
             body = body or {}
             with self.account.lock:
                 try:
-                    entry = self.account.set_responder_state(body.get("incident_id"), body.get("user_id"),
-                                                             body.get("state"))
+                    entry = self.account.response.set_responder_state(body.get("incident_id"), body.get("user_id"),
+                                                                      body.get("state"))
                 except ApiError as exc:
                     return Reply(400, {"error": str(exc)})
             return Reply(200, {"responder": entry})
@@ -203,13 +203,15 @@ class Simulator(object):
             name = path[len("/_sim/state/"):]
             with self.account.lock:
                 if name == "workflow_instances":
-                    return Reply(200, {name: [dict(i) for i in self.account.workflow_instances.values()]})
-                if name in ("status_updates", "responder_requests", "notes"):
-                    return Reply(200, {name: getattr(self.account, name)})
+                    return Reply(200, {name: [dict(i) for i in self.account.response.workflow_instances.values()]})
+                if name in ("status_updates", "responder_requests"):
+                    return Reply(200, {name: getattr(self.account.response, name)})
+                if name == "notes":
+                    return Reply(200, {name: self.account.incidents.notes})
         if path == "/_sim/events" and method == "GET":
             with self.account.lock:
-                return Reply(200, {"events": list(self.account.received_events),
-                                   "change_events": self.account.change_events.values()})
+                return Reply(200, {"events": list(self.account.events.received_events),
+                                   "change_events": self.account.events.change_events.values()})
         return Reply(404, {"error": "unknown simulator control %s %s" % (method, path)})
 
     # -- requests -------------------------------------------------------------
@@ -305,7 +307,7 @@ class Simulator(object):
     def _authenticate(self, request):
         header = request.headers.get("authorization") or ""
         token = header[len("Token token="):] if header.startswith("Token token=") else None
-        entry = self.account.user_for_token(token) if token else None
+        entry = self.account.directory.user_for_token(token) if token else None
         if entry is None:
             raise Unauthorized()
         allowed, headers = self.rest_limits.hit(token)
@@ -313,7 +315,7 @@ class Simulator(object):
             raise RateLimited(headers=headers)
         if entry["read_only"] and request.method != "GET":
             raise Forbidden("This API key is read-only", headers=headers)
-        request.token_user = self.account.users.find(entry["user_id"]) if entry["user_id"] else None
+        request.token_user = self.account.directory.users.find(entry["user_id"]) if entry["user_id"] else None
         return headers
 
     def _record(self, api, method, path, query, headers, body, fault):
