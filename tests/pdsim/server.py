@@ -2,7 +2,8 @@
 
 Order of checks, as PagerDuty does them: route (404), authentication (401),
 rate limit (429), read-only token (403), contract validation (400), then the
-operation itself.  Test controls live under ``/_sim/`` and are never logged.
+operation itself.  Test controls live under ``/_sim/`` (routes of the ``sim`` API,
+see :mod:`pdsim.api.sim`) and are never logged, faulted, limited or validated.
 """
 
 import json
@@ -16,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit, parse_qs
 
 from . import api as routes
+from .api import sim as controls
 from .errors import (ApiError, EventsError, Unauthorized, Forbidden, RateLimited, InvalidInput,
                      NotImplementedBySimulator, NotFound, error_for_status, render)
 from .faults import FaultInjector
@@ -24,6 +26,7 @@ from .openapi import Contract, find_documents
 
 VERSION = "1.0.0"
 EVENTS_PREFIX = "/v2"
+CONTROL_PREFIX = "/_sim/"
 
 
 class Request(object):
@@ -86,6 +89,11 @@ class Reply(object):
         self.drop = None
 
 
+def _reply(result):
+    """The :class:`Reply` for what a handler returns: a body, or (status, body[, headers])."""
+    return Reply(*result) if isinstance(result, tuple) else Reply(200, result)
+
+
 class RateLimiter(object):
     """PagerDuty's fixed-window limits, with its ``ratelimit-*`` headers."""
 
@@ -143,76 +151,27 @@ class Simulator(object):
         self.faults.clear()
         self.rest_limits.reset()
         self.events_limits.reset()
+        self.clear_requests()
+
+    def info(self):
+        """``GET /_sim/info``: what this simulator is and how it is set."""
+        return {
+            "version": VERSION,
+            "validation": self.contract is not None,
+            "documents": self.contract.source if self.contract else None,
+            "rest_rate_limit": self.rest_limits.limit,
+            "events_rate_limit": self.events_limits.limit,
+            "users": len(self.account.directory.users),
+        }
+
+    def logged_requests(self, since=0):
+        """The request log after sequence number ``since``."""
+        with self._log_lock:
+            return [r for r in self.requests if r["seq"] > since]
+
+    def clear_requests(self):
         with self._log_lock:
             self.requests = []
-
-    def _control(self, method, path, query, body):
-        if path == "/_sim/info" and method == "GET":
-            return Reply(200, {
-                "version": VERSION,
-                "validation": self.contract is not None,
-                "documents": self.contract.source if self.contract else None,
-                "rest_rate_limit": self.rest_limits.limit,
-                "events_rate_limit": self.events_limits.limit,
-                "users": len(self.account.directory.users),
-            })
-        if path == "/_sim/requests":
-            if method == "GET":
-                since = int((query.get("since") or ["0"])[-1])
-                with self._log_lock:
-                    return Reply(200, {"requests": [r for r in self.requests if r["seq"] > since]})
-            if method == "DELETE":
-                with self._log_lock:
-                    self.requests = []
-                return Reply(204)
-        if path == "/_sim/faults":
-            if method == "POST":
-                specs = body if isinstance(body, list) else [body or {}]
-                try:
-                    added = [self.faults.add(spec).describe() for spec in specs]
-                except (ValueError, TypeError) as exc:
-                    return Reply(400, {"error": str(exc)})
-                return Reply(201, {"faults": added})
-            if method == "GET":
-                return Reply(200, {"faults": self.faults.list()})
-            if method == "DELETE":
-                self.faults.clear()
-                return Reply(204)
-        if path == "/_sim/reset" and method == "POST":
-            body = body or {}
-            self.reset(seed=body.get("seed"), extra_users=body.get("extra_users"))
-            return Reply(200, {"reset": True, "users": len(self.account.directory.users)})
-        if path == "/_sim/config" and method == "POST":
-            body = body or {}
-            if "rest_rate_limit" in body:
-                self.rest_limits.limit = int(body["rest_rate_limit"])
-            if "events_rate_limit" in body:
-                self.events_limits.limit = int(body["events_rate_limit"])
-            return Reply(200, {"rest_rate_limit": self.rest_limits.limit,
-                               "events_rate_limit": self.events_limits.limit})
-        if path == "/_sim/responders" and method == "POST":
-            body = body or {}
-            with self.account.lock:
-                try:
-                    entry = self.account.response.set_responder_state(body.get("incident_id"), body.get("user_id"),
-                                                                      body.get("state"))
-                except ApiError as exc:
-                    return Reply(400, {"error": str(exc)})
-            return Reply(200, {"responder": entry})
-        if path.startswith("/_sim/state/") and method == "GET":
-            name = path[len("/_sim/state/"):]
-            with self.account.lock:
-                if name == "workflow_instances":
-                    return Reply(200, {name: [dict(i) for i in self.account.response.workflow_instances.values()]})
-                if name in ("status_updates", "responder_requests"):
-                    return Reply(200, {name: getattr(self.account.response, name)})
-                if name == "notes":
-                    return Reply(200, {name: self.account.incidents.notes})
-        if path == "/_sim/events" and method == "GET":
-            with self.account.lock:
-                return Reply(200, {"events": list(self.account.events.received_events),
-                                   "change_events": self.account.events.change_events.values()})
-        return Reply(404, {"error": "unknown simulator control %s %s" % (method, path)})
 
     # -- requests -------------------------------------------------------------
     def handle(self, method, target, headers, raw_body):
@@ -226,8 +185,8 @@ class Simulator(object):
                 body = json.loads(raw_body.decode("utf-8"))
             except (ValueError, UnicodeDecodeError):
                 body_error = "The request body is not valid JSON"
-        if path.startswith("/_sim/"):
-            return self._control(method, path, query, body)
+        if path.startswith(CONTROL_PREFIX):
+            return self._serve_control(Request(method, path, query, headers, body, len(raw_body or b"")))
 
         api = "events" if path in ("/v2/enqueue", "/v2/change/enqueue") else "rest"
         started = time.monotonic()
@@ -248,6 +207,14 @@ class Simulator(object):
         record.update(status=reply.status if not reply.drop else None, dropped=reply.drop,
                       duration=round(time.monotonic() - started, 4))
         return reply
+
+    def _serve_control(self, request):
+        """A control: routed like any operation, but never logged, faulted, limited or validated."""
+        found = self.router.match("sim", request.method, request.path)
+        if found is None:
+            return _reply(controls.unknown(request))
+        handler, request.params = found
+        return _reply(handler(self, request))
 
     def _fault_reply(self, fault, api):
         if fault.drop:
@@ -284,8 +251,7 @@ class Simulator(object):
             account = self.account
             request.account = account
             with account.lock:
-                result = handler(account, request)
-            reply = Reply(*result) if isinstance(result, tuple) else Reply(200, result)
+                reply = _reply(handler(account, request))
         except (ApiError, EventsError) as error:
             status, error_headers, error_body = render(error)
             reply = Reply(status, error_body, error_headers)
