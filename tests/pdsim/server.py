@@ -360,10 +360,87 @@ class Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 64
 
+    def __init__(self, *args, **kwargs):
+        self._connections = set()
+        self._connections_lock = threading.Lock()
+        self._closing = False
+        super().__init__(*args, **kwargs)
+
+    def process_request(self, request, client_address):
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request):
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request, client_address):
+        if self._closing and isinstance(sys.exc_info()[1], OSError):
+            return      # a connection this server is closing: nothing to report
+        super().handle_error(request, client_address)
+
+    def close_connections(self):
+        """End the kept-alive connections too (``shutdown`` only stops accepting new ones)."""
+        self._closing = True
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
 
 def make_server(port, simulator, verbose=False, host="127.0.0.1"):
     handler = type("BoundHandler", (Handler,), {"simulator": simulator, "verbose": verbose})
     return Server((host, port), handler)
+
+
+class RunningSimulator(object):
+    """A simulator served by this process on a background thread, until :meth:`stop` (or the end of a ``with``).
+
+    ``url`` is its base URL (REST paths, ``/v2/enqueue`` and ``/_sim/`` controls alike);
+    ``simulator`` is the :class:`Simulator`, for tests that look at its state directly
+    (hold ``simulator.account.lock`` while doing so).
+    """
+
+    def __init__(self, simulator, port=0, host="127.0.0.1", verbose=False):
+        self.simulator = simulator
+        self.server = make_server(port, simulator, verbose=verbose, host=host)
+        self.url = "http://%s:%d" % (host, self.server.server_address[1])
+        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="pdsim %s" % self.url, daemon=True)
+        self._thread.start()
+
+    def stop(self):
+        """Stop serving and close every connection; calling it again does nothing."""
+        if self._thread is None:
+            return
+        self.server.shutdown()
+        self.server.close_connections()
+        self.server.server_close()
+        self._thread.join()
+        self._thread = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+
+def running(port=0, simulator=None, host="127.0.0.1", verbose=False, **build_options):
+    """Serve a simulator in this process on a background thread: ``with running() as sim: ... sim.url ...``.
+
+    ``simulator`` is served as given; otherwise one is built by :func:`build_simulator`
+    from ``build_options`` (``require_validation=True`` to refuse to run unvalidated).
+    Port 0 picks a free port.  Returns a started :class:`RunningSimulator`.
+    """
+    if simulator is None:
+        simulator = build_simulator(**build_options)
+    return RunningSimulator(simulator, port=port, host=host, verbose=verbose)
 
 
 def build_simulator(openapi_dir=None, seed_path=None, extra_users=0, rest_rate_limit=960,
