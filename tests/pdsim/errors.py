@@ -6,8 +6,12 @@ model never builds HTTP responses itself.
 """
 
 
-class PagerDutyError(Exception):
-    """A REST API error, rendered as ``{"error": {"message", "code", "errors"}}``."""
+class ApiError(Exception):
+    """A REST API error, rendered as ``{"error": {"message", "code", "errors"}}``.
+
+    The base of :class:`InvalidInput`, :class:`NotFound` and the others.  (Named apart from the collection's own
+    ``PagerDutyError``, which its client raises for any failure.)
+    """
 
     status = 400
     code = 2001
@@ -34,47 +38,47 @@ class PagerDutyError(Exception):
         return "%s %s: %s %s" % (self.status, self.code, self.message, "; ".join(self.errors))
 
 
-class InvalidInput(PagerDutyError):
+class InvalidInput(ApiError):
     status, code, message = 400, 2001, "Invalid Input Provided"
 
 
-class ArgumentsCausedError(PagerDutyError):
+class ArgumentsCausedError(ApiError):
     status, code, message = 400, 2002, "Arguments Caused Error"
 
 
-class MissingArguments(PagerDutyError):
+class MissingArguments(ApiError):
     status, code, message = 400, 2003, "Missing Arguments"
 
 
-class Unauthorized(PagerDutyError):
+class Unauthorized(ApiError):
     status, code, message = 401, 2006, "Authentication failed"
 
 
-class PaymentRequired(PagerDutyError):
+class PaymentRequired(ApiError):
     status, code, message = 402, 2014, "Missing Account Ability"
 
 
-class Forbidden(PagerDutyError):
+class Forbidden(ApiError):
     status, code, message = 403, 2010, "Access Denied"
 
 
-class NotFound(PagerDutyError):
+class NotFound(ApiError):
     status, code, message = 404, 2100, "Not Found"
 
 
-class MethodNotAllowed(PagerDutyError):
+class MethodNotAllowed(ApiError):
     status, code, message = 405, 2100, "Method Not Allowed"
 
 
-class RateLimited(PagerDutyError):
+class RateLimited(ApiError):
     status, code, message = 429, 2020, "Rate Limit Exceeded"
 
 
-class InternalError(PagerDutyError):
+class InternalError(ApiError):
     status, code, message = 500, 2000, "An internal error has occurred. PagerDuty team has been notified."
 
 
-class NotImplementedBySimulator(PagerDutyError):
+class NotImplementedBySimulator(ApiError):
     status, code, message = 501, 2000, "Not implemented by the PagerDuty simulator"
 
 
@@ -124,8 +128,9 @@ def error_for_status(status, api="rest"):
     if cls is not None:
         return cls()
     if status >= 500:
-        return PagerDutyError(status=status, code=2000, message="Service Unavailable" if status == 503 else "Server Error")
-    return PagerDutyError(status=status)
+        return ApiError(status=status, code=2000,
+                        message="Service Unavailable" if status == 503 else "Server Error")
+    return ApiError(status=status)
 
 
 def render(error):

@@ -200,7 +200,8 @@ class Operation(object):
                     errors.append("The Accept header must be application/vnd.pagerduty+json;version=2, not %r" % value)
                 continue
             if "enum" in schema and value not in schema["enum"]:
-                errors.append("The %s header must be one of %s, not %r" % (param["name"], ", ".join(schema["enum"]), value))
+                errors.append("The %s header must be one of %s, not %r"
+                              % (param["name"], ", ".join(schema["enum"]), value))
             if schema.get("format") == "email" and not _EMAIL.match(value):
                 errors.append("The %s header must be an email address, not %r" % (param["name"], value))
             if "pattern" in schema and name not in PATTERN_EXEMPT_HEADERS and not re.search(schema["pattern"], value):
@@ -248,7 +249,8 @@ class Operation(object):
             schema = self.contract.resolve(param.get("schema", {}), self.api)
             if schema.get("type") == "array":
                 items = self.contract.resolve(schema.get("items", {}), self.api)
-                if param.get("explode") is False or param.get("style") == "form" and len(values) == 1 and "," in values[0]:
+                if (param.get("explode") is False
+                        or param.get("style") == "form" and len(values) == 1 and "," in values[0]):
                     values = [v for chunk in values for v in chunk.split(",")]
                 value = [self._coerce(name, v, items, errors) for v in values]
                 self._check_value(name, value, schema, errors)

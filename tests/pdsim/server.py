@@ -2,7 +2,8 @@
 
 Order of checks, as PagerDuty does them: route (404), authentication (401),
 rate limit (429), read-only token (403), contract validation (400), then the
-operation itself.  Test controls live under ``/_sim/`` and are never logged.
+operation itself.  Test controls live under ``/_sim/`` (routes of the ``sim`` API,
+see :mod:`pdsim.api.sim`) and are never logged, faulted, limited or validated.
 """
 
 import json
@@ -16,7 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit, parse_qs
 
 from . import api as routes
-from .errors import (PagerDutyError, EventsError, Unauthorized, Forbidden, RateLimited, InvalidInput,
+from .api import sim as controls
+from .errors import (ApiError, EventsError, Unauthorized, Forbidden, RateLimited, InvalidInput,
                      NotImplementedBySimulator, NotFound, error_for_status, render)
 from .faults import FaultInjector
 from .model import Account, load_seed
@@ -24,6 +26,7 @@ from .openapi import Contract, find_documents
 
 VERSION = "1.0.0"
 EVENTS_PREFIX = "/v2"
+CONTROL_PREFIX = "/_sim/"
 
 
 class Request(object):
@@ -71,7 +74,7 @@ class Request(object):
         """The acting user: the ``From`` header's user, else the token's user."""
         email = self.headers.get("from")
         if email:
-            return self.account.requester_from(email)
+            return self.account.directory.requester_from(email)
         if self.token_user is not None:
             return self.token_user
         raise InvalidInput("The From header is required for this request", code=2011,
@@ -84,6 +87,11 @@ class Reply(object):
         self.body = body
         self.headers = dict(headers or {})
         self.drop = None
+
+
+def _reply(result):
+    """The :class:`Reply` for what a handler returns: a body, or (status, body[, headers])."""
+    return Reply(*result) if isinstance(result, tuple) else Reply(200, result)
 
 
 class RateLimiter(object):
@@ -143,74 +151,27 @@ class Simulator(object):
         self.faults.clear()
         self.rest_limits.reset()
         self.events_limits.reset()
+        self.clear_requests()
+
+    def info(self):
+        """``GET /_sim/info``: what this simulator is and how it is set."""
+        return {
+            "version": VERSION,
+            "validation": self.contract is not None,
+            "documents": self.contract.source if self.contract else None,
+            "rest_rate_limit": self.rest_limits.limit,
+            "events_rate_limit": self.events_limits.limit,
+            "users": len(self.account.directory.users),
+        }
+
+    def logged_requests(self, since=0):
+        """The request log after sequence number ``since``."""
+        with self._log_lock:
+            return [r for r in self.requests if r["seq"] > since]
+
+    def clear_requests(self):
         with self._log_lock:
             self.requests = []
-
-    def _control(self, method, path, query, body):
-        if path == "/_sim/info" and method == "GET":
-            return Reply(200, {
-                "version": VERSION,
-                "validation": self.contract is not None,
-                "documents": self.contract.source if self.contract else None,
-                "rest_rate_limit": self.rest_limits.limit,
-                "events_rate_limit": self.events_limits.limit,
-                "users": len(self.account.users),
-            })
-        if path == "/_sim/requests":
-            if method == "GET":
-                since = int((query.get("since") or ["0"])[-1])
-                with self._log_lock:
-                    return Reply(200, {"requests": [r for r in self.requests if r["seq"] > since]})
-            if method == "DELETE":
-                with self._log_lock:
-                    self.requests = []
-                return Reply(204)
-        if path == "/_sim/faults":
-            if method == "POST":
-                specs = body if isinstance(body, list) else [body or {}]
-                try:
-                    added = [self.faults.add(spec).describe() for spec in specs]
-                except (ValueError, TypeError) as exc:
-                    return Reply(400, {"error": str(exc)})
-                return Reply(201, {"faults": added})
-            if method == "GET":
-                return Reply(200, {"faults": self.faults.list()})
-            if method == "DELETE":
-                self.faults.clear()
-                return Reply(204)
-        if path == "/_sim/reset" and method == "POST":
-            body = body or {}
-            self.reset(seed=body.get("seed"), extra_users=body.get("extra_users"))
-            return Reply(200, {"reset": True, "users": len(self.account.users)})
-        if path == "/_sim/config" and method == "POST":
-            body = body or {}
-            if "rest_rate_limit" in body:
-                self.rest_limits.limit = int(body["rest_rate_limit"])
-            if "events_rate_limit" in body:
-                self.events_limits.limit = int(body["events_rate_limit"])
-            return Reply(200, {"rest_rate_limit": self.rest_limits.limit,
-                               "events_rate_limit": self.events_limits.limit})
-        if path == "/_sim/responders" and method == "POST":
-            body = body or {}
-            with self.account.lock:
-                try:
-                    entry = self.account.set_responder_state(body.get("incident_id"), body.get("user_id"),
-                                                             body.get("state"))
-                except PagerDutyError as exc:
-                    return Reply(400, {"error": str(exc)})
-            return Reply(200, {"responder": entry})
-        if path.startswith("/_sim/state/") and method == "GET":
-            name = path[len("/_sim/state/"):]
-            with self.account.lock:
-                if name == "workflow_instances":
-                    return Reply(200, {name: [dict(i) for i in self.account.workflow_instances.values()]})
-                if name in ("status_updates", "responder_requests", "notes"):
-                    return Reply(200, {name: getattr(self.account, name)})
-        if path == "/_sim/events" and method == "GET":
-            with self.account.lock:
-                return Reply(200, {"events": list(self.account.received_events),
-                                   "change_events": self.account.change_events.values()})
-        return Reply(404, {"error": "unknown simulator control %s %s" % (method, path)})
 
     # -- requests -------------------------------------------------------------
     def handle(self, method, target, headers, raw_body):
@@ -224,8 +185,8 @@ class Simulator(object):
                 body = json.loads(raw_body.decode("utf-8"))
             except (ValueError, UnicodeDecodeError):
                 body_error = "The request body is not valid JSON"
-        if path.startswith("/_sim/"):
-            return self._control(method, path, query, body)
+        if path.startswith(CONTROL_PREFIX):
+            return self._serve_control(Request(method, path, query, headers, body, len(raw_body or b"")))
 
         api = "events" if path in ("/v2/enqueue", "/v2/change/enqueue") else "rest"
         started = time.monotonic()
@@ -246,6 +207,14 @@ class Simulator(object):
         record.update(status=reply.status if not reply.drop else None, dropped=reply.drop,
                       duration=round(time.monotonic() - started, 4))
         return reply
+
+    def _serve_control(self, request):
+        """A control: routed like any operation, but never logged, faulted, limited or validated."""
+        found = self.router.match("sim", request.method, request.path)
+        if found is None:
+            return _reply(controls.unknown(request))
+        handler, request.params = found
+        return _reply(handler(self, request))
 
     def _fault_reply(self, fault, api):
         if fault.drop:
@@ -282,9 +251,8 @@ class Simulator(object):
             account = self.account
             request.account = account
             with account.lock:
-                result = handler(account, request)
-            reply = Reply(*result) if isinstance(result, tuple) else Reply(200, result)
-        except (PagerDutyError, EventsError) as error:
+                reply = _reply(handler(account, request))
+        except (ApiError, EventsError) as error:
             status, error_headers, error_body = render(error)
             reply = Reply(status, error_body, error_headers)
         except Exception as exc:  # a simulator bug must still answer like PagerDuty's 500
@@ -305,7 +273,7 @@ class Simulator(object):
     def _authenticate(self, request):
         header = request.headers.get("authorization") or ""
         token = header[len("Token token="):] if header.startswith("Token token=") else None
-        entry = self.account.user_for_token(token) if token else None
+        entry = self.account.directory.user_for_token(token) if token else None
         if entry is None:
             raise Unauthorized()
         allowed, headers = self.rest_limits.hit(token)
@@ -313,7 +281,7 @@ class Simulator(object):
             raise RateLimited(headers=headers)
         if entry["read_only"] and request.method != "GET":
             raise Forbidden("This API key is read-only", headers=headers)
-        request.token_user = self.account.users.find(entry["user_id"]) if entry["user_id"] else None
+        request.token_user = self.account.directory.users.find(entry["user_id"]) if entry["user_id"] else None
         return headers
 
     def _record(self, api, method, path, query, headers, body, fault):
@@ -392,10 +360,87 @@ class Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 64
 
+    def __init__(self, *args, **kwargs):
+        self._connections = set()
+        self._connections_lock = threading.Lock()
+        self._closing = False
+        super().__init__(*args, **kwargs)
+
+    def process_request(self, request, client_address):
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request):
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request, client_address):
+        if self._closing and isinstance(sys.exc_info()[1], OSError):
+            return      # a connection this server is closing: nothing to report
+        super().handle_error(request, client_address)
+
+    def close_connections(self):
+        """End the kept-alive connections too (``shutdown`` only stops accepting new ones)."""
+        self._closing = True
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
 
 def make_server(port, simulator, verbose=False, host="127.0.0.1"):
     handler = type("BoundHandler", (Handler,), {"simulator": simulator, "verbose": verbose})
     return Server((host, port), handler)
+
+
+class RunningSimulator(object):
+    """A simulator served by this process on a background thread, until :meth:`stop` (or the end of a ``with``).
+
+    ``url`` is its base URL (REST paths, ``/v2/enqueue`` and ``/_sim/`` controls alike);
+    ``simulator`` is the :class:`Simulator`, for tests that look at its state directly
+    (hold ``simulator.account.lock`` while doing so).
+    """
+
+    def __init__(self, simulator, port=0, host="127.0.0.1", verbose=False):
+        self.simulator = simulator
+        self.server = make_server(port, simulator, verbose=verbose, host=host)
+        self.url = "http://%s:%d" % (host, self.server.server_address[1])
+        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="pdsim %s" % self.url, daemon=True)
+        self._thread.start()
+
+    def stop(self):
+        """Stop serving and close every connection; calling it again does nothing."""
+        if self._thread is None:
+            return
+        self.server.shutdown()
+        self.server.close_connections()
+        self.server.server_close()
+        self._thread.join()
+        self._thread = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+
+def running(port=0, simulator=None, host="127.0.0.1", verbose=False, **build_options):
+    """Serve a simulator in this process on a background thread: ``with running() as sim: ... sim.url ...``.
+
+    ``simulator`` is served as given; otherwise one is built by :func:`build_simulator`
+    from ``build_options`` (``require_validation=True`` to refuse to run unvalidated).
+    Port 0 picks a free port.  Returns a started :class:`RunningSimulator`.
+    """
+    if simulator is None:
+        simulator = build_simulator(**build_options)
+    return RunningSimulator(simulator, port=port, host=host, verbose=verbose)
 
 
 def build_simulator(openapi_dir=None, seed_path=None, extra_users=0, rest_rate_limit=960,

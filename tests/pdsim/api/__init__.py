@@ -1,13 +1,16 @@
 """Operation handlers, one module per area, registered by method and path template.
 
-A handler takes ``(account, request)`` and returns a body (200), or
-``(status, body)``, or ``(status, body, headers)``.  It calls the model and
-shapes the answer; the rules live in the model.
+Three APIs share the registry: ``rest`` (PagerDuty's REST API v2), ``events`` (the
+Events API v2, paths without their ``/v2`` prefix) and ``sim`` (the simulator's own
+controls under ``/_sim/``).  A REST or Events handler takes ``(account, request)``; a
+control takes ``(simulator, request)``.  A handler returns a body (200), or
+``(status, body)``, or ``(status, body, headers)``.  It calls the model and shapes the
+answer; the rules live in the model.
 """
 
 import re
 
-_ROUTES = {"rest": [], "events": []}
+_ROUTES = {"rest": [], "events": [], "sim": []}
 
 
 def route(method, template, api="rest"):
@@ -16,9 +19,11 @@ def route(method, template, api="rest"):
     names = [p[1:-1] for p in parts if p.startswith("{")]
     pattern = "".join("/([^/]+)" if p.startswith("{") else "/" + re.escape(p) for p in parts)
     rank = (-sum(1 for p in parts if not p.startswith("{")), -len(parts))
+    # REST and Events paths match with or without a trailing slash; controls match exactly, as they always have.
+    slash = "" if api == "sim" else "/?"
 
     def register(handler):
-        _ROUTES[api].append((rank, re.compile("^%s/?$" % pattern), method.upper(), names, handler))
+        _ROUTES[api].append((rank, re.compile("^%s%s$" % (pattern, slash)), method.upper(), names, handler))
         _ROUTES[api].sort(key=lambda item: item[0])
         return handler
     return register

@@ -13,9 +13,9 @@ def _body(request):
 
 @route("POST", "/enqueue", api="events")
 def enqueue(account, request):
-    return 202, account.enqueue_event(_body(request), request.raw_size)
+    return 202, account.events.enqueue_event(_body(request), request.raw_size)
 
 
 @route("POST", "/change/enqueue", api="events")
 def enqueue_change(account, request):
-    return 202, account.enqueue_change_event(_body(request), request.raw_size)
+    return 202, account.events.enqueue_change_event(_body(request), request.raw_size)

@@ -19,63 +19,63 @@ def list_incidents(account, request):
     query.update(incident_key=request.str("incident_key"), date_range=request.str("date_range"),
                  since=request.str("since"), until=request.str("until"))
     include = set(request.list("include[]"))
-    page = paginate(account.list_incidents(query), "incidents", **request.page())
-    page["incidents"] = [account.render_incident(i, include) for i in page["incidents"]]
+    page = paginate(account.incidents.list_incidents(query), "incidents", **request.page())
+    page["incidents"] = [account.incidents.render_incident(i, include) for i in page["incidents"]]
     return page
 
 
 @route("POST", "/incidents")
 def create_incident(account, request):
-    incident = account.create_incident(request.requester(), _incident_body(request))
-    return 201, {"incident": account.render_incident(incident)}
+    incident = account.incidents.create_incident(request.requester(), _incident_body(request))
+    return 201, {"incident": account.incidents.render_incident(incident)}
 
 
 @route("GET", "/incidents/{id}")
 def get_incident(account, request):
-    incident = account.incident(request.params["id"])
-    return {"incident": account.render_incident(incident, set(request.list("include[]")))}
+    incident = account.incidents.incident(request.params["id"])
+    return {"incident": account.incidents.render_incident(incident, set(request.list("include[]")))}
 
 
 @route("PUT", "/incidents/{id}")
 def update_incident(account, request):
-    incident = account.update_incident(request.requester(), request.params["id"], _incident_body(request))
-    return {"incident": account.render_incident(incident)}
+    incident = account.incidents.update_incident(request.requester(), request.params["id"], _incident_body(request))
+    return {"incident": account.incidents.render_incident(incident)}
 
 
 @route("GET", "/incidents/{id}/notes")
 def list_notes(account, request):
-    incident = account.incident(request.params["id"])
-    return {"notes": [dict(n) for n in account.notes[incident["id"]]]}
+    incident = account.incidents.incident(request.params["id"])
+    return {"notes": [dict(n) for n in account.incidents.notes[incident["id"]]]}
 
 
 @route("POST", "/incidents/{id}/notes")
 def create_note(account, request):
     note = (request.body or {}).get("note") or {}
-    created = account.add_note(request.requester(), request.params["id"], note.get("content"))
+    created = account.incidents.add_note(request.requester(), request.params["id"], note.get("content"))
     return 200, {"note": dict(created)}
 
 
 @route("GET", "/incidents/{id}/log_entries")
 def list_incident_log_entries(account, request):
-    incident = account.incident(request.params["id"])
-    entries = account.incident_log_entries(incident)
+    incident = account.incidents.incident(request.params["id"])
+    entries = account.incidents.incident_log_entries(incident)
     page = paginate(entries, "log_entries", **request.page())
-    page["log_entries"] = [account.render_log_entry(e) for e in page["log_entries"]]
+    page["log_entries"] = [account.incidents.render_log_entry(e) for e in page["log_entries"]]
     return page
 
 
 @route("GET", "/log_entries/{id}")
 def get_log_entry(account, request):
-    return {"log_entry": account.render_log_entry(account.log_entries.get(request.params["id"]))}
+    return {"log_entry": account.incidents.render_log_entry(account.incidents.log_entries.get(request.params["id"]))}
 
 
 @route("GET", "/incidents/{id}/alerts")
 def list_incident_alerts(account, request):
-    incident = account.incident(request.params["id"])
-    alerts = [account.alerts.get(a) for a in incident["_alert_ids"]]
+    incident = account.incidents.incident(request.params["id"])
+    alerts = [account.incidents.alerts.get(a) for a in incident["_alert_ids"]]
     statuses = request.list("statuses[]")
     if statuses:
         alerts = [a for a in alerts if a["status"] in statuses]
     page = paginate(alerts, "alerts", **request.page())
-    page["alerts"] = [account.render_alert(a) for a in page["alerts"]]
+    page["alerts"] = [account.incidents.render_alert(a) for a in page["alerts"]]
     return page

@@ -1,9 +1,12 @@
-"""Building blocks of the simulator's state: stores, ids, time, references."""
+"""Building blocks every area shares: the plumbing (IDs, clock, lock), stores, references, pagination."""
 
 import datetime
+import random
 import string
+import threading
+import uuid
 
-from ..errors import NotFound
+from ..errors import InvalidInput, NotFound
 
 API_BASE = "https://api.pagerduty.com"
 WEB_BASE = "https://pdsim.pagerduty.com"
@@ -17,6 +20,51 @@ def utcnow():
 
 def isoformat(moment):
     return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Plumbing(object):
+    """What every area of one account shares: its IDs, its clock and its lock.
+
+    IDs come from one seeded generator, so a fresh account hands out the same IDs in the
+    same order every time (tests and recorded answers rely on it).  ``now`` is the clock,
+    a function returning an aware datetime.  Callers hold :attr:`lock` around anything
+    that reads or changes the account.
+    """
+
+    def __init__(self, rng_seed=20261123, now=utcnow):
+        self.lock = threading.RLock()
+        self._rng = random.Random(rng_seed)
+        self._taken = set()
+        self._now = now
+
+    def new_id(self):
+        """A new PagerDuty-shaped ID: ``P`` and six capital letters or digits."""
+        while True:
+            candidate = "P" + "".join(self._rng.choice(_ID_ALPHABET) for unused in range(6))
+            if candidate not in self._taken:
+                self._taken.add(candidate)
+                return candidate
+
+    def claim(self, item_id):
+        """Reserve an ID the seed gives (a seed may not give one twice)."""
+        if item_id in self._taken:
+            raise ValueError("duplicate id %s in seed" % item_id)
+        self._taken.add(item_id)
+        return item_id
+
+    def seed_id(self, spec):
+        """The ID a seed entry asks for, else a new one."""
+        return self.claim(spec["id"]) if spec.get("id") else self.new_id()
+
+    def random_hex(self):
+        """32 random hex digits (an Events API ``dedup_key`` PagerDuty makes up), from the same generator as IDs."""
+        return uuid.UUID(int=self._rng.getrandbits(128)).hex
+
+    def now(self):
+        return self._now()
+
+    def timestamp(self):
+        return isoformat(self._now())
 
 
 class Store(object):
@@ -81,8 +129,6 @@ def reference(item):
 
 def paginate(items, key, limit=None, offset=None, total=False):
     """Classic pagination exactly as PagerDuty does it (limit 25 by default, 100 at most, 10,000 in all)."""
-    from ..errors import InvalidInput
-
     limit = 25 if limit is None else limit
     offset = offset or 0
     if limit < 1:
@@ -100,3 +146,23 @@ def paginate(items, key, limit=None, offset=None, total=False):
         "more": offset + limit < len(items),
         "total": len(items) if total else None,
     }
+
+
+def resolve_ref(store, ref, kinds):
+    """The stored item a client's reference object names (``kinds``: the reference types allowed)."""
+    if not isinstance(ref, dict) or "id" not in ref:
+        raise InvalidInput("%s must be a reference object with an id" % store.label)
+    if ref.get("type") not in kinds:
+        raise InvalidInput("%s reference type must be one of %s" % (store.label, ", ".join(kinds)))
+    item = store.find(ref["id"])
+    if item is None:
+        raise NotFound("%s %s not found" % (store.label, ref["id"]))
+    return item
+
+
+def seed_named(store, name):
+    """The item a seed names by name or ID (seeds name teams and policies as people read them)."""
+    for item in store.values():
+        if item["name"] == name or item["id"] == name:
+            return item
+    raise ValueError("seed refers to unknown %s %s" % (store.label, name))

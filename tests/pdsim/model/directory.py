@@ -1,9 +1,9 @@
-"""Users, teams, escalation policies, services, priorities and incident workflows."""
+"""The directory: users (roles, contact methods, notification rules), teams and their members, REST API tokens."""
 
 import re
 
-from ..errors import InvalidInput, NotFound, ArgumentsCausedError, PaymentRequired
-from .core import Store, reference, utcnow, isoformat, WEB_BASE
+from ..errors import InvalidInput, ArgumentsCausedError, PaymentRequired
+from .core import Store, reference, WEB_BASE
 
 ROLES = ("admin", "limited_user", "observer", "owner", "read_only_user",
          "restricted_access", "read_only_limited_user", "user")
@@ -35,21 +35,74 @@ TIME_ZONES = _time_zones()
 
 
 class Directory(object):
-    """Mixin: the account's people and routing objects."""
+    """The account's people: users, their contact methods and notification rules, teams, and API tokens.
 
-    def _init_directory(self):
+    Depends on nothing but the plumbing and the account's ``abilities`` (a set of names,
+    shared with the other areas).  Areas that keep users elsewhere register with
+    :meth:`guard_user_deletion` and :meth:`on_user_deleted`.
+    """
+
+    def __init__(self, plumbing, abilities, time_zone="Etc/UTC"):
+        self.plumbing = plumbing
+        self.abilities = abilities
+        self.time_zone = time_zone
         self.users = Store("user", "User")
         self._user_emails = {}          # lower-case email -> user id, so 10,000+ users stay fast
         self._users_by_name = None       # users in PagerDuty's order, rebuilt after a change
         self.teams = Store("team", "Team")
         self.team_members = {}          # team id -> {user id: team role}
-        self.escalation_policies = Store("escalation_policy", "Escalation Policy")
-        self.services = Store("service", "Service")
-        self.integrations = Store("integration", "Integration")
-        self.priorities = Store("priority", "Priority")
-        self.incident_workflows = Store("incident_workflow", "Incident Workflow")
         self.contact_methods = {}       # user id -> [contact method]
         self.notification_rules = {}    # user id -> [notification rule]
+        self.tokens = {}                # REST API token -> {"user_id", "read_only"}
+        self._deletion_checks = []      # check(user): raises to refuse deleting the user
+        self._deletion_cleanups = []    # cleanup(user_id): forget a deleted user
+
+    # -- seed ----------------------------------------------------------------
+    def load(self, seed):
+        """Users, teams (with members) and tokens of a seed document."""
+        for spec in seed.get("users", []):
+            spec = dict(spec)
+            wanted_id = spec.pop("id", None)
+            self.create_user(spec, user_id=self.plumbing.claim(wanted_id) if wanted_id else None)
+        for spec in seed.get("teams", []):
+            team = self.create_team({"name": spec["name"], "description": spec.get("description")},
+                                    team_id=self.plumbing.claim(spec["id"]) if spec.get("id") else None)
+            for member in spec.get("members", []):
+                user = self.user_by_email(member["user"]) or self.users.get(member["user"])
+                self.team_members[team["id"]][user["id"]] = member.get("role", "responder")
+        for spec in seed.get("tokens", []):
+            user = self.user_by_email(spec["user"]) if spec.get("user") else None
+            if spec.get("user") and user is None:
+                raise ValueError("token for unknown user %s" % spec["user"])
+            self.tokens[spec["token"]] = {"user_id": user["id"] if user else None,
+                                          "read_only": bool(spec.get("read_only"))}
+
+    def seed_user(self, target):
+        """The user a seed names by email or ID."""
+        user = self.user_by_email(target) if "@" in target else self.users.find(target)
+        if user is None:
+            raise ValueError("seed refers to unknown user %s" % target)
+        return user
+
+    def generate_users(self, count, domain="scale.example.com"):
+        """Add ``count`` users (for scale tests), named so that their order is predictable."""
+        width = max(5, len(str(count)))
+        for number in range(1, count + 1):
+            self.create_user({"name": "Scale User %0*d" % (width, number),
+                              "email": "scale.user.%0*d@%s" % (width, number, domain)})
+
+    # -- tokens and requesters ----------------------------------------------------
+    def user_for_token(self, token):
+        """``{"user_id", "read_only"}`` for a REST API token, or None when unknown."""
+        return self.tokens.get(token)
+
+    def requester_from(self, email):
+        """The user named by a ``From`` header."""
+        user = self.user_by_email(email)
+        if user is None:
+            raise InvalidInput("The From header must be the email address of a user of this account: %s" % email,
+                               code=1008, message="Requester User Not Found")
+        return user
 
     # -- users -------------------------------------------------------------
     def user_by_email(self, email):
@@ -71,7 +124,8 @@ class Directory(object):
                     errors.append("Email has already been taken")
         for field, most in sorted(MAX_LENGTHS.items()):
             if isinstance(fields.get(field), str) and len(fields[field]) > most:
-                errors.append("%s is too long (maximum is %d characters)" % (field.replace("_", " ").capitalize(), most))
+                errors.append("%s is too long (maximum is %d characters)"
+                              % (field.replace("_", " ").capitalize(), most))
         if "role" in fields and fields["role"] not in ROLES:
             errors.append("Role is invalid")
         if "color" in fields and fields["color"] not in COLORS:
@@ -83,7 +137,7 @@ class Directory(object):
 
     def _check_role_ability(self, role):
         ability = ROLE_ABILITIES.get(role)
-        if ability is not None and not self.has_ability(ability):
+        if ability is not None and ability not in self.abilities:
             raise PaymentRequired("The %s role needs the %s ability, which this account does not have"
                                   % (role, ability))
 
@@ -94,9 +148,10 @@ class Directory(object):
                     "invitation_sent", "created_via_sso", "http_cal_url", "web_cal_url", "license"):
             fields.pop(key, None)
         if not fields.get("name") or not fields.get("email"):
-            raise ArgumentsCausedError(*[("%s can't be blank" % k.capitalize()) for k in ("name", "email") if not fields.get(k)])
+            raise ArgumentsCausedError(*[("%s can't be blank" % k.capitalize())
+                                         for k in ("name", "email") if not fields.get(k)])
         self._check_user_fields(fields)
-        user_id = user_id or self.new_id()
+        user_id = user_id or self.plumbing.new_id()
         user = {
             "id": user_id,
             "type": "user",
@@ -116,17 +171,22 @@ class Directory(object):
         self.users.add(user)
         self._user_emails[user["email"].lower()] = user_id
         self._users_by_name = None
-        self.contact_methods[user_id] = [{
-            "id": self.new_id(), "type": "email_contact_method", "summary": "Default",
-            "label": "Default", "address": user["email"], "send_short_email": False,
-        }]
-        self.notification_rules[user_id] = [{
-            "id": self.new_id(), "type": "assignment_notification_rule",
-            "summary": "0 minutes: channel %s" % self.contact_methods[user_id][0]["id"],
-            "start_delay_in_minutes": 0, "urgency": "high",
-            "contact_method": dict(self.contact_methods[user_id][0]),
-        }]
+        self._add_default_notifications(user)
         return user
+
+    def _add_default_notifications(self, user):
+        """A new user is notified by email at once: one contact method, one notification rule."""
+        contact = {
+            "id": self.plumbing.new_id(), "type": "email_contact_method", "summary": "Default",
+            "label": "Default", "address": user["email"], "send_short_email": False,
+        }
+        self.contact_methods[user["id"]] = [contact]
+        self.notification_rules[user["id"]] = [{
+            "id": self.plumbing.new_id(), "type": "assignment_notification_rule",
+            "summary": "0 minutes: channel %s" % contact["id"],
+            "start_delay_in_minutes": 0, "urgency": "high",
+            "contact_method": dict(contact),
+        }]
 
     def add_user(self, fields):
         """``POST /users``: an account has one owner, and some roles need an ability."""
@@ -159,28 +219,29 @@ class Directory(object):
             self._user_emails[user["email"].lower()] = user_id
         return user
 
+    def guard_user_deletion(self, check):
+        """Let another area refuse to delete a user: ``check(user)`` raises the API error to answer."""
+        self._deletion_checks.append(check)
+
+    def on_user_deleted(self, cleanup):
+        """Let another area forget a deleted user: ``cleanup(user_id)`` runs after the user is gone."""
+        self._deletion_cleanups.append(cleanup)
+
     def delete_user(self, user_id):
         user = self.users.get(user_id)
         if user["role"] == "owner":
             raise ArgumentsCausedError("The account owner cannot be deleted")
-        open_incidents = self.open_incidents_assigned_to(user_id)
-        if open_incidents:
-            # DELETE /users/{id}: "Returns 400 if the user has assigned incidents" (without offboarding)
-            raise InvalidInput(
-                "User cannot be deleted as they have %d open incident(s): %s"
-                % (len(open_incidents), ", ".join("#%d (%s)" % (i["incident_number"], i["id"]) for i in open_incidents)),
-                message="Arguments Caused Error", code=2002,
-            )
+        for check in self._deletion_checks:
+            check(user)
         self.users.delete(user_id)
         self._user_emails.pop(user["email"].lower(), None)
         self._users_by_name = None
         for members in self.team_members.values():
             members.pop(user_id, None)
-        for policy in self.escalation_policies.values():
-            for rule in policy["escalation_rules"]:
-                rule["targets"] = [t for t in rule["targets"] if t["id"] != user_id]
         self.contact_methods.pop(user_id, None)
         self.notification_rules.pop(user_id, None)
+        for cleanup in self._deletion_cleanups:
+            cleanup(user_id)
 
     def teams_of(self, user_id):
         return [team for team in self.teams.values() if user_id in self.team_members.get(team["id"], {})]
@@ -199,7 +260,8 @@ class Directory(object):
         out["coordinated_incidents"] = []
         out["self"] = reference(user)["self"]
         if "contact_methods" in include:
-            out["contact_methods"] = [dict(c, self=self._contact_ref(c)["self"]) for c in self.contact_methods.get(user["id"], [])]
+            out["contact_methods"] = [dict(c, self=self._contact_ref(c)["self"])
+                                      for c in self.contact_methods.get(user["id"], [])]
         if "notification_rules" in include:
             out["notification_rules"] = [dict(r) for r in self.notification_rules.get(user["id"], [])]
         if "teams" in include:
@@ -244,7 +306,7 @@ class Directory(object):
             raise ArgumentsCausedError("Name can't be blank")
         if any(t["name"].lower() == name.lower() for t in self.teams.values()):
             raise ArgumentsCausedError("Name has already been taken")
-        team_id = team_id or self.new_id()
+        team_id = team_id or self.plumbing.new_id()
         team = {
             "id": team_id, "type": "team", "summary": name, "name": name,
             "description": fields.get("description"), "parent": None,
@@ -255,7 +317,7 @@ class Directory(object):
 
     def require_teams(self):
         """Teams are a plan feature: without the ``teams`` ability the team endpoints answer 402."""
-        if not self.has_ability("teams"):
+        if "teams" not in self.abilities:
             raise PaymentRequired("Teams are not available to this account")
 
     def team(self, team_id):
@@ -277,7 +339,8 @@ class Directory(object):
         if role is not None and role not in TEAM_ROLES:
             raise InvalidInput("role must be one of %s" % ", ".join(TEAM_ROLES))
         if user["role"] == "read_only_user":
-            raise ArgumentsCausedError("User %s has the read_only_user role and cannot be added to a team" % user_id)
+            raise ArgumentsCausedError("User %s has the read_only_user role and cannot be added to a team"
+                                       % user_id)
         members = self.team_members[team_id]
         members[user_id] = role or members.get(user_id) or team.get("default_role") or "manager"
 
@@ -294,112 +357,3 @@ class Directory(object):
         if query:
             teams = [t for t in teams if query.lower() in t["name"].lower()]
         return sorted(teams, key=lambda t: (t["name"].lower(), t["id"]))
-
-    # -- escalation policies ---------------------------------------------
-    def render_escalation_policy(self, policy):
-        out = dict(policy)
-        out["self"] = reference(policy)["self"]
-        out["html_url"] = reference(policy)["html_url"]
-        out["escalation_rules"] = [
-            {"id": r["id"], "escalation_delay_in_minutes": r["escalation_delay_in_minutes"],
-             "targets": [dict(t) for t in r["targets"]]}
-            for r in policy["escalation_rules"]
-        ]
-        out["services"] = [reference(s) for s in self.services.values()
-                           if s["escalation_policy"]["id"] == policy["id"]]
-        out["teams"] = [reference(self.teams.get(t)) for t in policy.get("team_ids", [])]
-        out.pop("team_ids", None)
-        return out
-
-    def search_escalation_policies(self, query=None, team_ids=None, user_ids=None):
-        policies = self.escalation_policies.values()
-        if query:
-            policies = [p for p in policies if query.lower() in p["name"].lower()]
-        if team_ids:
-            policies = [p for p in policies if set(team_ids) & set(p.get("team_ids", []))]
-        if user_ids:
-            policies = [p for p in policies
-                        if any(t["id"] in user_ids for r in p["escalation_rules"] for t in r["targets"])]
-        return sorted(policies, key=lambda p: (p["name"].lower(), p["id"]))
-
-    def on_call_at(self, policy, level):
-        """Users on call at ``level`` (1-based) of ``policy``: the rule's user targets."""
-        rules = policy["escalation_rules"]
-        if not 1 <= level <= len(rules):
-            return []
-        users = []
-        for target in rules[level - 1]["targets"]:
-            if target["type"] in ("user_reference", "user") and target["id"] in self.users:
-                users.append(self.users.get(target["id"]))
-        return users
-
-    # -- services ------------------------------------------------------------
-    def service_for_routing_key(self, routing_key):
-        for integration in self.integrations.values():
-            if integration["integration_key"] == routing_key:
-                return self.services.get(integration["service_id"]), integration
-        return None, None
-
-    def render_service(self, service):
-        out = dict(service)
-        out["self"] = reference(service)["self"]
-        out["html_url"] = reference(service)["html_url"]
-        out["teams"] = [reference(self.teams.get(t)) for t in service.get("team_ids", [])]
-        out["integrations"] = [
-            {"id": i["id"], "type": "events_api_v2_inbound_integration_reference", "summary": i["summary"],
-             "self": "%s/integrations/%s" % (out["self"], i["id"])}
-            for i in self.integrations.values() if i["service_id"] == service["id"]
-        ]
-        out.pop("team_ids", None)
-        return out
-
-    def search_services(self, query=None, team_ids=None):
-        services = self.services.values()
-        if query:
-            services = [s for s in services if query.lower() in s["name"].lower()]
-        if team_ids:
-            services = [s for s in services if set(team_ids) & set(s.get("team_ids", []))]
-        return sorted(services, key=lambda s: (s["name"].lower(), s["id"]))
-
-    # -- priorities ---------------------------------------------------------
-    def priority_by_ref(self, ref):
-        """A priority from a reference object or a name (the highest match wins)."""
-        if isinstance(ref, str):
-            for priority in self.priorities.values():
-                if priority["name"] == ref:
-                    return priority
-            raise InvalidInput("Priority %r not found" % ref, code=1020, message="Invalid Priority")
-        priority = self.priorities.find(ref.get("id"))
-        if priority is None:
-            raise InvalidInput("Priority %s not found" % ref.get("id"), code=1020, message="Invalid Priority")
-        return priority
-
-    def render_priority(self, priority):
-        return dict(priority, self=reference(priority)["self"])
-
-    # -- incident workflows ------------------------------------------------
-    def render_incident_workflow(self, workflow):
-        out = dict(workflow)
-        out["self"] = reference(workflow)["self"]
-        out["html_url"] = reference(workflow)["html_url"]
-        return out
-
-    def search_incident_workflows(self, query=None):
-        workflows = self.incident_workflows.values()
-        if query:
-            workflows = [w for w in workflows if query.lower() in w["name"].lower()]
-        return sorted(workflows, key=lambda w: (w["name"].lower(), w["id"]))
-
-    # helpers for references sent by clients -------------------------------------
-    def resolve_ref(self, store, ref, kinds):
-        if not isinstance(ref, dict) or "id" not in ref:
-            raise InvalidInput("%s must be a reference object with an id" % store.label)
-        if ref.get("type") not in kinds:
-            raise InvalidInput("%s reference type must be one of %s" % (store.label, ", ".join(kinds)))
-        item = store.find(ref["id"])
-        if item is None:
-            raise NotFound("%s %s not found" % (store.label, ref["id"]))
-        return item
-
-    def timestamp(self):
-        return isoformat(utcnow())

@@ -1,8 +1,5 @@
 """The Events API v2: alert events and change events, with PagerDuty's own rules."""
 
-import json
-import uuid
-
 from ..errors import EventsError
 from .core import Store
 
@@ -12,9 +9,17 @@ MAX_DEDUP_KEY = 255
 
 
 class Events(object):
-    """Mixin: what the Events API accepts and what it does with it."""
+    """What the Events API v2 accepts, and what it does with it.
 
-    def _init_events(self):
+    Depends on the plumbing, :class:`~pdsim.model.services.Services` (which integration
+    a routing key belongs to) and :class:`~pdsim.model.incidents.Incidents` (the alerts
+    and incidents that alert events open, acknowledge and resolve).
+    """
+
+    def __init__(self, plumbing, services, incidents):
+        self.plumbing = plumbing
+        self.services = services
+        self.incidents = incidents
         self.received_events = []       # every accepted alert event, routing key masked
         self.change_events = Store("change_event", "Change Event")
 
@@ -24,7 +29,7 @@ class Events(object):
         routing_key = body.get("routing_key")
         if not isinstance(routing_key, str) or len(routing_key) != 32:
             raise EventsError("Length of 'routing_key' is incorrect (should be 32 characters)")
-        service, integration = self.service_for_routing_key(routing_key)
+        service, integration = self.services.service_for_routing_key(routing_key)
         if service is None:
             raise EventsError("Invalid routing key")
         return service, integration
@@ -44,17 +49,17 @@ class Events(object):
                 raise EventsError("'payload.summary' is missing or blank")
             if len(summary) > MAX_SUMMARY:
                 raise EventsError("'payload.summary' is too long (maximum is %d characters)" % MAX_SUMMARY)
-            dedup_key = dedup_key or uuid.UUID(int=self.rng.getrandbits(128)).hex
-            self.trigger_alert(service, integration, body, dedup_key)
+            dedup_key = dedup_key or self.plumbing.random_hex()
+            self.incidents.trigger_alert(service, integration, body, dedup_key)
         else:
             if not dedup_key:
                 raise EventsError("'dedup_key' is missing or blank")
             if action == "acknowledge":
-                self.acknowledge_alert(integration, dedup_key)
+                self.incidents.acknowledge_alert(integration, dedup_key)
             else:
-                self.resolve_alert(integration, dedup_key)
+                self.incidents.resolve_alert(integration, dedup_key)
         record = {k: v for k, v in body.items() if k != "routing_key"}
-        record.update(dedup_key=dedup_key, service_id=service["id"], received_at=self.timestamp())
+        record.update(dedup_key=dedup_key, service_id=service["id"], received_at=self.plumbing.timestamp())
         self.received_events.append(record)
         return {"status": "success", "message": "Event processed", "dedup_key": dedup_key}
 
@@ -67,10 +72,10 @@ class Events(object):
         if len(summary) > MAX_SUMMARY:
             raise EventsError("'payload.summary' is too long (maximum is %d characters)" % MAX_SUMMARY)
         event = {
-            "id": self.new_id(),
+            "id": self.plumbing.new_id(),
             "type": "change_event",
             "summary": summary,
-            "timestamp": payload.get("timestamp") or self.timestamp(),
+            "timestamp": payload.get("timestamp") or self.plumbing.timestamp(),
             "source": payload.get("source"),
             "custom_details": payload.get("custom_details") or {},
             "links": body.get("links") or [],
@@ -81,6 +86,3 @@ class Events(object):
         }
         self.change_events.add(event)
         return {"status": "success", "message": "Change event processed"}
-
-    def render_change_event(self, event):
-        return json.loads(json.dumps(event))

@@ -3,7 +3,7 @@
 import datetime
 
 from ..errors import InvalidInput, NotFound, PaymentRequired, ArgumentsCausedError
-from .core import Store, reference, utcnow, WEB_BASE
+from .core import Store, reference, resolve_ref, WEB_BASE
 from ..openapi import parse_datetime
 
 NOTE_MAX_LENGTH = 25000
@@ -24,14 +24,30 @@ class NoUserOnCall(InvalidInput):
 
 
 class Incidents(object):
-    """Mixin: incidents and what happens to them."""
+    """Incidents and what happens to them: their alerts, notes and log entries.
 
-    def _init_incidents(self):
+    Depends on the plumbing, the account's ``abilities``, the
+    :class:`~pdsim.model.directory.Directory` (assignees, requesters, teams) and
+    :class:`~pdsim.model.services.Services` (where an incident is routed, its priority).
+    Areas that add to an incident's rendering register with :meth:`add_renderer`.
+    """
+
+    def __init__(self, plumbing, abilities, directory, services):
+        self.plumbing = plumbing
+        self.abilities = abilities
+        self.directory = directory
+        self.services = services
         self.incidents = Store("incident", "Incident")
         self.alerts = Store("alert", "Alert")
         self.log_entries = Store("log_entry", "Log Entry")
         self.notes = {}               # incident id -> [note]
         self.incident_counter = 0
+        self._renderers = []          # renderer(incident, out): adds to a rendered incident
+        directory.guard_user_deletion(self._refuse_deleting_assignee)
+
+    def add_renderer(self, renderer):
+        """Let another area add to every rendered incident: ``renderer(incident, out)`` changes ``out``."""
+        self._renderers.append(renderer)
 
     # -- lookups -------------------------------------------------------------
     def incident(self, id_or_number):
@@ -48,6 +64,17 @@ class Incidents(object):
     def open_incidents_assigned_to(self, user_id):
         return [i for i in self.incidents.values()
                 if i["status"] in OPEN and any(a["assignee"]["id"] == user_id for a in i["assignments"])]
+
+    def _refuse_deleting_assignee(self, user):
+        open_incidents = self.open_incidents_assigned_to(user["id"])
+        if open_incidents:
+            # DELETE /users/{id}: "Returns 400 if the user has assigned incidents" (without offboarding)
+            raise InvalidInput(
+                "User cannot be deleted as they have %d open incident(s): %s"
+                % (len(open_incidents),
+                   ", ".join("#%d (%s)" % (i["incident_number"], i["id"]) for i in open_incidents)),
+                message="Arguments Caused Error", code=2002,
+            )
 
     def list_incidents(self, query):
         incidents = self.incidents.values()
@@ -73,7 +100,7 @@ class Incidents(object):
 
     def _date_window(self, since, until):
         try:
-            end = parse_datetime(until) if until else utcnow()
+            end = parse_datetime(until) if until else self.plumbing.now()
             start = parse_datetime(since) if since else end - datetime.timedelta(days=30)
         except ValueError:
             raise InvalidInput("Invalid time values in 'since' and/or 'until' parameters",
@@ -88,33 +115,30 @@ class Incidents(object):
         return start, end
 
     def _incident_team_ids(self, incident):
-        policy = self.escalation_policies.find(incident["_policy_id"])
+        policy = self.services.escalation_policies.find(incident["_policy_id"])
         return list(policy.get("team_ids", [])) if policy else []
 
     # -- rendering ------------------------------------------------------------
     def render_incident(self, incident, include=()):
+        services, teams = self.services, self.directory.teams
         out = {k: v for k, v in incident.items() if not k.startswith("_")}
-        service = self.services.find(incident["_service_id"])
-        policy = self.escalation_policies.find(incident["_policy_id"])
+        service = services.services.find(incident["_service_id"])
+        policy = services.escalation_policies.find(incident["_policy_id"])
         out["self"] = reference(incident)["self"]
         out["html_url"] = reference(incident)["html_url"]
-        out["service"] = self.render_service(service) if "services" in include else reference(service)
+        out["service"] = services.render_service(service) if "services" in include else reference(service)
         if policy is not None:
-            out["escalation_policy"] = (self.render_escalation_policy(policy) if "escalation_policies" in include
+            out["escalation_policy"] = (services.render_escalation_policy(policy) if "escalation_policies" in include
                                         else reference(policy))
-        team_ids = self._incident_team_ids(incident)
-        out["teams"] = [self.render_team(self.teams.get(t)) if "teams" in include else reference(self.teams.get(t))
-                        for t in team_ids if t in self.teams]
-        out["assignments"] = [
-            {"at": a["at"], "assignee": self.render_user(self.users.get(a["assignee"]["id"]))
-             if "assignees" in include and a["assignee"]["id"] in self.users else dict(a["assignee"])}
-            for a in incident["assignments"]]
+        out["teams"] = [self.directory.render_team(teams.get(t)) if "teams" in include else reference(teams.get(t))
+                        for t in self._incident_team_ids(incident) if t in teams]
+        out["assignments"] = [{"at": a["at"], "assignee": self._person(a["assignee"], "assignees" in include)}
+                              for a in incident["assignments"]]
         out["acknowledgements"] = [
-            {"at": a["at"], "acknowledger": self.render_user(self.users.get(a["acknowledger"]["id"]))
-             if "acknowledgers" in include and a["acknowledger"]["id"] in self.users else dict(a["acknowledger"])}
+            {"at": a["at"], "acknowledger": self._person(a["acknowledger"], "acknowledgers" in include)}
             for a in incident["acknowledgements"]]
-        priority = self.priorities.find(incident["_priority_id"]) if incident["_priority_id"] else None
-        out["priority"] = self.render_priority(priority) if priority else None
+        priority = services.priorities.find(incident["_priority_id"]) if incident["_priority_id"] else None
+        out["priority"] = services.render_priority(priority) if priority else None
         first = self.log_entries.find(incident["_first_trigger_log_entry_id"])
         if first is not None:
             out["first_trigger_log_entry"] = (self.render_log_entry(first) if "first_trigger_log_entries" in include
@@ -127,8 +151,15 @@ class Incidents(object):
         }
         if "conference_bridge" in include:
             out["conference_bridge"] = incident.get("_conference_bridge") or {}
-        self.render_responders(incident, out)
+        for renderer in self._renderers:
+            renderer(incident, out)
         return out
+
+    def _person(self, ref, expand):
+        """An assignee or acknowledger: the stored reference, or the whole user when asked and still there."""
+        if expand and ref["id"] in self.directory.users:
+            return self.directory.render_user(self.directory.users.get(ref["id"]))
+        return dict(ref)
 
     def render_log_entry(self, entry):
         out = {k: v for k, v in entry.items() if not k.startswith("_")}
@@ -137,18 +168,19 @@ class Incidents(object):
         return out
 
     # -- log entries -----------------------------------------------------------
-    def _log(self, incident, kind, agent, summary, channel_type="api", **extra):
-        entry_id = self.new_id()
+    def log(self, incident, kind, agent, summary, channel_type="api", **extra):
+        entry_id = self.plumbing.new_id()
         entry = {
             "id": entry_id,
             "type": kind,
             "summary": summary,
-            "created_at": self.timestamp(),
+            "created_at": self.plumbing.timestamp(),
             "agent": agent,
             "channel": {"type": channel_type},
-            "service": reference(self.services.get(incident["_service_id"])),
+            "service": reference(self.services.services.get(incident["_service_id"])),
             "incident": reference(incident),
-            "teams": [reference(self.teams.get(t)) for t in self._incident_team_ids(incident) if t in self.teams],
+            "teams": [reference(self.directory.teams.get(t)) for t in self._incident_team_ids(incident)
+                      if t in self.directory.teams],
             "contexts": [],
         }
         entry.update(extra)
@@ -164,9 +196,9 @@ class Incidents(object):
     def _new_incident(self, service, title, agent, channel_type, urgency=None, incident_key=None,
                       policy=None, assignees=None, priority=None, body_details=None):
         self.incident_counter += 1
-        now = self.timestamp()
-        incident_id = self.new_id()
-        policy = policy or self.escalation_policies.get(service["escalation_policy"]["id"])
+        now = self.plumbing.timestamp()
+        incident_id = self.plumbing.new_id()
+        policy = policy or self.services.escalation_policies.get(service["escalation_policy"]["id"])
         incident = {
             "id": incident_id,
             "type": "incident",
@@ -202,8 +234,8 @@ class Incidents(object):
         incident["html_url"] = "%s/incidents/%s" % (WEB_BASE, incident_id)
         self.incidents.add(incident)
         self.notes[incident_id] = []
-        trigger = self._log(incident, "trigger_log_entry", agent, "Triggered through the API.", channel_type,
-                            event_details={"description": title})
+        trigger = self.log(incident, "trigger_log_entry", agent, "Triggered through the API.", channel_type,
+                           event_details={"description": title})
         incident["_first_trigger_log_entry_id"] = trigger["id"]
         if assignees:
             self._assign(incident, assignees, agent, via="direct_assignment")
@@ -212,25 +244,26 @@ class Incidents(object):
         return incident
 
     def create_incident(self, requester, fields):
-        if "urgency" in fields and fields["urgency"] == "low" and not self.has_ability("urgencies"):
+        if "urgency" in fields and fields["urgency"] == "low" and "urgencies" not in self.abilities:
             raise PaymentRequired("The account does not have the urgencies ability")
-        service = self.resolve_ref(self.services, fields.get("service"), ("service_reference", "service"))
+        service = resolve_ref(self.services.services, fields.get("service"), ("service_reference", "service"))
         if fields.get("escalation_policy") and fields.get("assignments"):
             raise InvalidInput("Assignments cannot be specified if an escalation policy is given")
         key = fields.get("incident_key")
         if key:
             for other in self.incidents.values():
-                if other["_service_id"] == service["id"] and other.get("incident_key") == key and other["status"] in OPEN:
+                if (other["_service_id"] == service["id"] and other.get("incident_key") == key
+                        and other["status"] in OPEN):
                     raise InvalidInput("Open incident with key %r already exists (%s)" % (key, other["id"]),
                                        message="Incident could not be created")
         policy = None
         if fields.get("escalation_policy"):
-            policy = self.resolve_ref(self.escalation_policies, fields["escalation_policy"],
-                                      ("escalation_policy_reference", "escalation_policy"))
+            policy = resolve_ref(self.services.escalation_policies, fields["escalation_policy"],
+                                 ("escalation_policy_reference", "escalation_policy"))
         assignees = None
         if fields.get("assignments"):
             assignees = [self._assignee(a) for a in fields["assignments"]]
-        priority = self.priority_by_ref(fields["priority"]) if fields.get("priority") else None
+        priority = self.services.priority_by_ref(fields["priority"]) if fields.get("priority") else None
         body = fields.get("body") or {}
         agent = reference(requester)
         return self._new_incident(service, fields["title"], agent, "api", urgency=fields.get("urgency"),
@@ -239,7 +272,7 @@ class Incidents(object):
 
     def _assignee(self, assignment):
         ref = (assignment or {}).get("assignee") or {}
-        user = self.users.find(ref.get("id"))
+        user = self.directory.users.find(ref.get("id"))
         if user is None:
             raise InvalidInput("Assigned user %s not found" % ref.get("id"), code=1007,
                                message="Assigned To User Not Found")
@@ -247,37 +280,37 @@ class Incidents(object):
 
     # -- assignment and escalation ---------------------------------------------
     def _assign(self, incident, users, agent, via, entry_kind="assign_log_entry"):
-        now = self.timestamp()
+        now = self.plumbing.timestamp()
         incident["assignments"] = [{"at": now, "assignee": reference(u)} for u in users]
         incident["assigned_via"] = via
         if entry_kind:
-            self._log(incident, entry_kind, agent,
-                      "Assigned to %s." % ", ".join(u["name"] for u in users),
-                      assignees=[reference(u) for u in users])
+            self.log(incident, entry_kind, agent,
+                     "Assigned to %s." % ", ".join(u["name"] for u in users),
+                     assignees=[reference(u) for u in users])
 
     def _assign_level(self, incident, policy, level, agent, entry_kind="escalate_log_entry"):
         """Assign ``level`` of ``policy``, logging ``entry_kind`` (escalate, delegate or assign) and the assignment."""
-        users = self.on_call_at(policy, level)
+        users = self.services.on_call_at(policy, level)
         if not users:
             raise NoUserOnCall("No one is on call at level %d of escalation policy %s" % (level, policy["name"]))
         incident["_level"] = level
         incident["_policy_id"] = policy["id"]
-        now = self.timestamp()
+        now = self.plumbing.timestamp()
         incident["assignments"] = [{"at": now, "assignee": reference(u)} for u in users]
         incident["assigned_via"] = "escalation_policy"
         names = ", ".join(u["name"] for u in users)
         assignees = [reference(u) for u in users]
         if entry_kind == "escalate_log_entry":
-            self._log(incident, entry_kind, agent, "Escalated to level %d: %s." % (level, names), assignees=assignees)
+            self.log(incident, entry_kind, agent, "Escalated to level %d: %s." % (level, names), assignees=assignees)
         elif entry_kind == "delegate_log_entry":
-            self._log(incident, entry_kind, agent, "Delegated to escalation policy %s." % policy["name"],
-                      assignees=assignees)
+            self.log(incident, entry_kind, agent, "Delegated to escalation policy %s." % policy["name"],
+                     assignees=assignees)
         if entry_kind:
-            self._log(incident, "assign_log_entry", agent, "Assigned to %s." % names, assignees=assignees)
+            self.log(incident, "assign_log_entry", agent, "Assigned to %s." % names, assignees=assignees)
 
     def _unacknowledge(self, incident, agent):
         """A reassigned incident goes back to triggered: its new assignees are paged and must acknowledge it."""
-        now = self.timestamp()
+        now = self.plumbing.timestamp()
         incident["status"] = "triggered"
         incident["acknowledgements"] = []
         incident["last_status_change_at"] = now
@@ -291,8 +324,8 @@ class Incidents(object):
         self._check_update(incident, fields)
         policy = None
         if fields.get("escalation_policy"):
-            policy = self.resolve_ref(self.escalation_policies, fields["escalation_policy"],
-                                      ("escalation_policy_reference", "escalation_policy"))
+            policy = resolve_ref(self.services.escalation_policies, fields["escalation_policy"],
+                                 ("escalation_policy_reference", "escalation_policy"))
         users = [self._assignee(a) for a in fields["assignments"]] if fields.get("assignments") else None
         assign = self._planned_assignment(incident, fields, policy, users, requester)
 
@@ -301,11 +334,11 @@ class Incidents(object):
             incident["title"] = incident["description"] = fields["title"]
             incident["summary"] = "[#%d] %s" % (incident["incident_number"], fields["title"])
         if "priority" in fields:
-            priority = self.priority_by_ref(fields["priority"]) if fields["priority"] else None
+            priority = self.services.priority_by_ref(fields["priority"]) if fields["priority"] else None
             incident["_priority_id"] = priority["id"] if priority else None
         if "urgency" in fields and fields["urgency"] != incident["urgency"]:
             incident["urgency"] = fields["urgency"]
-            self._log(incident, "urgency_change_log_entry", agent, "Urgency changed to %s." % fields["urgency"])
+            self.log(incident, "urgency_change_log_entry", agent, "Urgency changed to %s." % fields["urgency"])
         if status:
             self._set_status(incident, status, agent, requester, fields.get("resolution"))
         if assign is not None:
@@ -315,7 +348,7 @@ class Incidents(object):
         reassigned = policy is not None or users is not None or "escalation_level" in fields
         if reassigned and incident["status"] == "acknowledged":
             self._unacknowledge(incident, agent)
-        incident["updated_at"] = self.timestamp()
+        incident["updated_at"] = self.plumbing.timestamp()
         return incident
 
     def _check_update(self, incident, fields):
@@ -338,7 +371,7 @@ class Incidents(object):
             given = [key for key in ("assignments", "escalation_policy", "escalation_level") if key in fields]
             if given:
                 raise InvalidInput("%s cannot be given when resolving an incident" % ", ".join(given))
-        if "urgency" in fields and fields["urgency"] != incident["urgency"] and not self.has_ability("urgencies"):
+        if "urgency" in fields and fields["urgency"] != incident["urgency"] and "urgencies" not in self.abilities:
             raise PaymentRequired("The account does not have the urgencies ability")
         if "escalation_level" in fields:
             self._check_escalation_level(incident, fields)
@@ -353,7 +386,7 @@ class Incidents(object):
         reopening = incident["status"] == "resolved" and status in OPEN
         if users:
             return lambda agent: self._assign(incident, users, agent, via="direct_assignment")
-        current = self.escalation_policies.get(incident["_policy_id"])
+        current = self.services.escalation_policies.get(incident["_policy_id"])
         level = fields.get("escalation_level")
         if level is not None:
             target, entry_kind = policy or current, "escalate_log_entry"
@@ -365,15 +398,15 @@ class Incidents(object):
             return lambda agent: self._assign(incident, [requester], agent, via="direct_assignment")
         else:
             return None
-        if not self.on_call_at(target, level):
+        if not self.services.on_call_at(target, level):
             raise NoUserOnCall("No one is on call at level %d of escalation policy %s" % (level, target["name"]))
         return lambda agent: self._assign_level(incident, target, level, agent, entry_kind)
 
     def _check_escalation_level(self, incident, fields):
         level = fields["escalation_level"]
         policy_ref = fields.get("escalation_policy")
-        policy = (self.escalation_policies.find(policy_ref.get("id")) if policy_ref
-                  else self.escalation_policies.find(incident["_policy_id"]))
+        policy = (self.services.escalation_policies.find(policy_ref.get("id")) if policy_ref
+                  else self.services.escalation_policies.find(incident["_policy_id"]))
         if policy is None:
             raise CannotEscalate("The incident has no escalation policy")
         if not 1 <= level <= len(policy["escalation_rules"]):
@@ -381,7 +414,7 @@ class Incidents(object):
                                  % (level, policy["name"], len(policy["escalation_rules"])))
 
     def _set_status(self, incident, status, agent, requester, resolution=None):
-        now = self.timestamp()
+        now = self.plumbing.timestamp()
         previous = incident["status"]
         if status == "acknowledged":
             if previous == "resolved":
@@ -389,7 +422,7 @@ class Incidents(object):
             incident["status"] = "acknowledged"
             if not any(a["acknowledger"]["id"] == requester["id"] for a in incident["acknowledgements"]):
                 incident["acknowledgements"].append({"at": now, "acknowledger": agent})
-            self._log(incident, "acknowledge_log_entry", agent, "Acknowledged by %s." % agent["summary"])
+            self.log(incident, "acknowledge_log_entry", agent, "Acknowledged by %s." % agent["summary"])
         elif status == "triggered":
             if previous == "triggered":
                 return
@@ -397,7 +430,7 @@ class Incidents(object):
                 incident["resolved_at"] = None
             incident["status"] = "triggered"
             incident["acknowledgements"] = []
-            self._log(incident, "unacknowledge_log_entry", agent, "Unacknowledged by %s." % agent["summary"])
+            self.log(incident, "unacknowledge_log_entry", agent, "Unacknowledged by %s." % agent["summary"])
         elif status == "resolved":
             incident["status"] = "resolved"
             incident["resolved_at"] = now
@@ -409,7 +442,7 @@ class Incidents(object):
                     alert["status"] = "resolved"
                     alert["resolved_at"] = now
             extra = {"note": resolution} if resolution else {}
-            self._log(incident, "resolve_log_entry", agent, "Resolved by %s." % agent["summary"], **extra)
+            self.log(incident, "resolve_log_entry", agent, "Resolved by %s." % agent["summary"], **extra)
         if incident["status"] != previous:
             incident["last_status_change_at"] = now
             incident["last_status_change_by"] = agent
@@ -425,15 +458,15 @@ class Incidents(object):
         if len(notes) >= NOTES_PER_INCIDENT:
             raise ArgumentsCausedError("An incident can have at most %d notes" % NOTES_PER_INCIDENT)
         note = {
-            "id": self.new_id(),
+            "id": self.plumbing.new_id(),
             "user": reference(requester),
             "channel": {"summary": "The PagerDuty website or APIs"},
             "content": content,
-            "created_at": self.timestamp(),
+            "created_at": self.plumbing.timestamp(),
         }
         notes.append(note)
-        self._log(incident, "annotate_log_entry", reference(requester), "Note added", channel_type="note",
-                  note=content)
+        self.log(incident, "annotate_log_entry", reference(requester), "Note added", channel_type="note",
+                 note=content)
         incident["updated_at"] = note["created_at"]
         return note
 
@@ -453,13 +486,13 @@ class Incidents(object):
         alert = self.open_alert(integration["id"], dedup_key)
         if alert is not None:
             incident = self.incidents.get(alert["_incident_id"])
-            self._log(incident, "trigger_log_entry", agent, "Triggered through the API.", "api",
-                      event_details={"description": payload.get("summary")})
+            self.log(incident, "trigger_log_entry", agent, "Triggered through the API.", "api",
+                     event_details={"description": payload.get("summary")})
             return alert
         incident = self._new_incident(service, payload.get("summary"), agent, "api", incident_key=dedup_key)
-        now = self.timestamp()
+        now = self.plumbing.timestamp()
         alert = {
-            "id": self.new_id(),
+            "id": self.plumbing.new_id(),
             "type": "alert",
             "summary": payload.get("summary"),
             "alert_key": dedup_key,
@@ -490,17 +523,17 @@ class Incidents(object):
             agent = {"id": integration["id"], "type": "events_api_v2_inbound_integration_reference",
                      "summary": integration["summary"]}
             incident["status"] = "acknowledged"
-            incident["acknowledgements"].append({"at": self.timestamp(), "acknowledger": agent})
-            incident["last_status_change_at"] = incident["updated_at"] = self.timestamp()
+            incident["acknowledgements"].append({"at": self.plumbing.timestamp(), "acknowledger": agent})
+            incident["last_status_change_at"] = incident["updated_at"] = self.plumbing.timestamp()
             incident["last_status_change_by"] = agent
-            self._log(incident, "acknowledge_log_entry", agent, "Acknowledged through the API.")
+            self.log(incident, "acknowledge_log_entry", agent, "Acknowledged through the API.")
         return alert
 
     def resolve_alert(self, integration, dedup_key):
         alert = self.open_alert(integration["id"], dedup_key)
         if alert is None:
             return None
-        now = self.timestamp()
+        now = self.plumbing.timestamp()
         alert["status"] = "resolved"
         alert["resolved_at"] = now
         incident = self.incidents.get(alert["_incident_id"])
@@ -513,13 +546,13 @@ class Incidents(object):
             incident["last_status_change_by"] = agent
             incident["acknowledgements"] = []
             incident["assignments"] = []
-            self._log(incident, "resolve_log_entry", agent, "Resolved through the API.")
+            self.log(incident, "resolve_log_entry", agent, "Resolved through the API.")
         return alert
 
     def render_alert(self, alert):
         out = {k: v for k, v in alert.items() if not k.startswith("_")}
         out["self"] = reference(alert)["self"]
         out["html_url"] = reference(alert)["html_url"]
-        out["service"] = reference(self.services.get(alert["_service_id"]))
+        out["service"] = reference(self.services.services.get(alert["_service_id"]))
         out["incident"] = reference(self.incidents.get(alert["_incident_id"]))
         return out

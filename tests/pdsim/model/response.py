@@ -7,23 +7,37 @@ RESPONDER_STATES = ("pending", "joined", "declined", "user_cancelled")
 
 
 class Response(object):
-    """Mixin: what responders and stakeholders see of an incident."""
+    """Who responds to an incident and who hears about it: on-calls, responder requests,
+    incident workflow instances and stakeholder status updates.
 
-    def _init_response(self):
+    Depends on the plumbing, the account's ``abilities``, the
+    :class:`~pdsim.model.directory.Directory` (requesters and responders),
+    :class:`~pdsim.model.services.Services` (policies, workflows) and
+    :class:`~pdsim.model.incidents.Incidents` (the incidents responded to; it adds the
+    responders to every rendered incident).
+    """
+
+    def __init__(self, plumbing, abilities, directory, services, incidents):
+        self.plumbing = plumbing
+        self.abilities = abilities
+        self.directory = directory
+        self.services = services
+        self.incidents = incidents
         self.responder_requests = {}     # incident id -> [responder request]
         self.incident_responders = {}    # incident id -> {user id: incidents_responders entry}
         self.workflow_instances = Store("incident_workflow_instance", "Incident Workflow Instance")
         self.status_updates = {}         # incident id -> [status update]
+        incidents.add_renderer(self.render_responders)
 
     # -- on-calls ----------------------------------------------------------------
     def oncalls(self, escalation_policy_ids=(), user_ids=()):
         """Who is on call at each level of each policy (the simulator's policies target users directly)."""
         entries = []
-        for policy in self.escalation_policies.values():
+        for policy in self.services.escalation_policies.values():
             if escalation_policy_ids and policy["id"] not in escalation_policy_ids:
                 continue
             for level, rule in enumerate(policy["escalation_rules"], start=1):
-                for user in self.on_call_at(policy, level):
+                for user in self.services.on_call_at(policy, level):
                     if user_ids and user["id"] not in user_ids:
                         continue
                     entries.append({
@@ -38,10 +52,10 @@ class Response(object):
 
     # -- responder requests ----------------------------------------------------------
     def request_responders(self, incident_id, requester_id, message, targets):
-        if not self.has_ability("coordinated_responding"):
+        if "coordinated_responding" not in self.abilities:
             raise PaymentRequired("The account does not have the coordinated_responding ability")
-        incident = self.incident(incident_id)
-        requester = self.users.find(requester_id)
+        incident = self.incidents.incident(incident_id)
+        requester = self.directory.users.find(requester_id)
         if requester is None:
             raise InvalidInput("Requester %s not found" % requester_id, code=1008, message="Requester User Not Found")
         if incident["status"] == "resolved":
@@ -49,30 +63,11 @@ class Response(object):
                                message="Incident Already Resolved")
         if not targets:
             raise ArgumentsCausedError("responder_request_targets must not be empty")
-        now = self.timestamp()
-        resolved_targets = []
-        for index, item in enumerate(targets):
-            target = (item or {}).get("responder_request_target") if isinstance(item, dict) else None
-            if not isinstance(target, dict) or not target.get("id"):
-                raise InvalidInput("responder_request_targets[%d].responder_request_target with an id is required"
-                                   % index)
-            kind = target.get("type")
-            if kind in ("user_reference", "user"):
-                user = self.users.find(target["id"])
-                if user is None:
-                    raise NotFound("User %s not found" % target["id"])
-                resolved_targets.append(("user", user, [user], []))
-            elif kind in ("escalation_policy_reference", "escalation_policy"):
-                policy = self.escalation_policies.find(target["id"])
-                if policy is None:
-                    raise NotFound("Escalation Policy %s not found" % target["id"])
-                resolved_targets.append(("escalation_policy", policy, self.on_call_at(policy, 1), [policy["name"]]))
-            else:
-                raise InvalidInput("responder_request_targets[%d] type must be user_reference or "
-                                   "escalation_policy_reference" % index)
+        now = self.plumbing.timestamp()
+        resolved_targets = [self._request_target(index, item) for index, item in enumerate(targets)]
         responders = self.incident_responders.setdefault(incident["id"], {})
         request = {
-            "id": self.new_id(),
+            "id": self.plumbing.new_id(),
             "incident": reference(incident),
             "requester": reference(requester),
             "requested_at": now,
@@ -80,60 +75,84 @@ class Response(object):
             "responder_request_targets": [],
         }
         for kind, target, users, policies in resolved_targets:
-            entries = []
-            for user in users:
-                entry = responders.get(user["id"])
-                if entry is None or entry["state"] in ("declined", "user_cancelled"):
-                    entry = {"state": "pending", "user": reference(user), "incident": reference(incident),
-                             "updated_at": now, "message": message, "requester": reference(requester),
-                             "requested_at": now, "escalation_policy_requests": []}
-                    responders[user["id"]] = entry
-                entry["escalation_policy_requests"] = sorted(set(entry["escalation_policy_requests"]) | set(policies))
-                entries.append(entry)
+            entries = [self._requested(responders, incident, user, requester, message, now, policies)
+                       for user in users]
             request["responder_request_targets"].append({"responder_request_target": {
                 "type": kind, "id": target["id"], "summary": target["summary"],
                 "incidents_responders": entries}})
         self.responder_requests.setdefault(incident["id"], []).append(request)
-        self._log(incident, "notify_log_entry", reference(requester),
-                  "Requested additional responders: %s" % ", ".join(item[1]["summary"] for item in resolved_targets))
+        self.incidents.log(incident, "notify_log_entry", reference(requester),
+                           "Requested additional responders: %s"
+                           % ", ".join(item[1]["summary"] for item in resolved_targets))
         incident["updated_at"] = now
         return request
+
+    def _request_target(self, index, item):
+        """(kind, target, users requested, policy names) for one of ``responder_request_targets``."""
+        target = (item or {}).get("responder_request_target") if isinstance(item, dict) else None
+        if not isinstance(target, dict) or not target.get("id"):
+            raise InvalidInput("responder_request_targets[%d].responder_request_target with an id is required"
+                               % index)
+        kind = target.get("type")
+        if kind in ("user_reference", "user"):
+            user = self.directory.users.find(target["id"])
+            if user is None:
+                raise NotFound("User %s not found" % target["id"])
+            return "user", user, [user], []
+        if kind in ("escalation_policy_reference", "escalation_policy"):
+            policy = self.services.escalation_policies.find(target["id"])
+            if policy is None:
+                raise NotFound("Escalation Policy %s not found" % target["id"])
+            return "escalation_policy", policy, self.services.on_call_at(policy, 1), [policy["name"]]
+        raise InvalidInput("responder_request_targets[%d] type must be user_reference or "
+                           "escalation_policy_reference" % index)
+
+    def _requested(self, responders, incident, user, requester, message, now, policies):
+        """The user's ``incidents_responders`` entry: pending again unless already pending or joined."""
+        entry = responders.get(user["id"])
+        if entry is None or entry["state"] in ("declined", "user_cancelled"):
+            entry = {"state": "pending", "user": reference(user), "incident": reference(incident),
+                     "updated_at": now, "message": message, "requester": reference(requester),
+                     "requested_at": now, "escalation_policy_requests": []}
+            responders[user["id"]] = entry
+        entry["escalation_policy_requests"] = sorted(set(entry["escalation_policy_requests"]) | set(policies))
+        return entry
 
     def set_responder_state(self, incident_id, user_id, state):
         """Test control: a responder accepts (joined) or declines a request."""
         if state not in RESPONDER_STATES:
             raise InvalidInput("state must be one of %s" % ", ".join(RESPONDER_STATES))
-        incident = self.incident(incident_id)
+        incident = self.incidents.incident(incident_id)
         entry = self.incident_responders.get(incident["id"], {}).get(user_id)
         if entry is None:
             raise NotFound("User %s was not requested on incident %s" % (user_id, incident["id"]))
         entry["state"] = state
-        entry["updated_at"] = self.timestamp()
+        entry["updated_at"] = self.plumbing.timestamp()
         return entry
 
     def render_responders(self, incident, out):
-        if not self.has_ability("coordinated_responding"):
+        if "coordinated_responding" not in self.abilities:
             return
         out["incidents_responders"] = [dict(e) for e in self.incident_responders.get(incident["id"], {}).values()]
         out["responder_requests"] = [dict(r) for r in self.responder_requests.get(incident["id"], [])]
 
     # -- incident workflows ------------------------------------------------------------
     def start_workflow(self, workflow_id, incident_ref):
-        if not self.has_ability("incident_workflows"):
+        if "incident_workflows" not in self.abilities:
             raise PaymentRequired("The account does not have the incident_workflows ability")
-        workflow = self.incident_workflows.get(workflow_id)
+        workflow = self.services.incident_workflows.get(workflow_id)
         if not workflow.get("is_enabled", True):
             raise ArgumentsCausedError("Incident workflow %s is disabled" % workflow["id"])
         if not isinstance(incident_ref, dict) or not incident_ref.get("id"):
             raise InvalidInput("incident_workflow_instance.incident.id is required")
-        incident = self.incident(incident_ref["id"])
+        incident = self.incidents.incident(incident_ref["id"])
         instance = {
-            "id": self.new_id(),
+            "id": self.plumbing.new_id(),
             "type": "incident_workflow_instance",
             "summary": workflow["name"],
             "incident": reference(incident),
             "_workflow_id": workflow["id"],
-            "_started_at": self.timestamp(),
+            "_started_at": self.plumbing.timestamp(),
         }
         self.workflow_instances.add(instance)
         return instance
@@ -143,15 +162,15 @@ class Response(object):
 
     # -- status updates ------------------------------------------------------------------
     def post_status_update(self, sender, incident_id, message, subject=None, html_message=None):
-        if not self.has_ability("status_updates"):
+        if "status_updates" not in self.abilities:
             raise PaymentRequired("The account does not have the status_updates ability")
-        incident = self.incident(incident_id)
+        incident = self.incidents.incident(incident_id)
         if not (message or "").strip():
             raise ArgumentsCausedError("Message can't be blank")
         if bool(subject) != bool(html_message):
             raise ArgumentsCausedError("subject and html_message must be given together for a custom HTML email")
-        update = {"id": self.new_id(), "message": message, "sender": reference(sender),
-                  "created_at": self.timestamp()}
+        update = {"id": self.plumbing.new_id(), "message": message, "sender": reference(sender),
+                  "created_at": self.plumbing.timestamp()}
         if subject:
             update.update(subject=subject, html_message=html_message)
         self.status_updates.setdefault(incident["id"], []).append(update)

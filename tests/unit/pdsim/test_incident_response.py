@@ -13,7 +13,7 @@ def account():
 
 
 def new_incident(account):
-    return account.create_incident(account.user_by_email("admin@example.com"), {
+    return account.incidents.create_incident(account.directory.user_by_email("admin@example.com"), {
         "title": "t", "service": {"id": "PSVCCHK", "type": "service_reference"}})
 
 
@@ -22,60 +22,62 @@ def user_target(user_id):
 
 
 def test_oncalls_follow_the_policy_levels(account):
-    entries = account.oncalls(escalation_policy_ids=["PEPCHK1"])
+    entries = account.response.oncalls(escalation_policy_ids=["PEPCHK1"])
     assert [(e["escalation_level"], e["user"]["id"]) for e in entries] == [(1, "PLINUS1"), (2, "PMARGRT"),
                                                                            (3, "PGRACE1")]
-    assert [e["escalation_policy"]["id"] for e in account.oncalls(user_ids=["PMARGRT"])] == ["PEPCHK1", "PEPPLT1"]
+    assert [e["escalation_policy"]["id"] for e in account.response.oncalls(user_ids=["PMARGRT"])] == [
+        "PEPCHK1", "PEPPLT1"]
 
 
 def test_responder_requests_expand_policies_and_track_states(account):
     incident = new_incident(account)
-    request = account.request_responders(incident["id"], "PADMIN1", "help", [
+    request = account.response.request_responders(incident["id"], "PADMIN1", "help", [
         user_target("PGRACE1"),
         {"responder_request_target": {"id": "PEPPLT1", "type": "escalation_policy_reference"}}])
     assert [t["responder_request_target"]["type"] for t in request["responder_request_targets"]] == [
         "user", "escalation_policy"]
-    rendered = account.render_incident(incident)
+    rendered = account.incidents.render_incident(incident)
     states = {r["user"]["id"]: r["state"] for r in rendered["incidents_responders"]}
     assert states == {"PGRACE1": "pending", "PMARGRT": "pending"}
-    account.set_responder_state(incident["id"], "PGRACE1", "declined")
-    account.request_responders(incident["id"], "PADMIN1", "again", [user_target("PGRACE1")])
-    assert account.incident_responders[incident["id"]]["PGRACE1"]["state"] == "pending"
-    assert len(account.render_incident(incident)["responder_requests"]) == 2
+    account.response.set_responder_state(incident["id"], "PGRACE1", "declined")
+    account.response.request_responders(incident["id"], "PADMIN1", "again", [user_target("PGRACE1")])
+    assert account.response.incident_responders[incident["id"]]["PGRACE1"]["state"] == "pending"
+    assert len(account.incidents.render_incident(incident)["responder_requests"]) == 2
 
 
 def test_responder_request_rules(account):
     incident = new_incident(account)
     with pytest.raises(InvalidInput, match="Requester"):
-        account.request_responders(incident["id"], "PNOPE00", "m", [user_target("PGRACE1")])
+        account.response.request_responders(incident["id"], "PNOPE00", "m", [user_target("PGRACE1")])
     with pytest.raises(InvalidInput, match="responder_request_target with an id"):
-        account.request_responders(incident["id"], "PADMIN1", "m", [{"id": "PGRACE1", "type": "user_reference"}])
+        account.response.request_responders(incident["id"], "PADMIN1", "m",
+                                            [{"id": "PGRACE1", "type": "user_reference"}])
     with pytest.raises(NotFound):
-        account.request_responders(incident["id"], "PADMIN1", "m", [user_target("PNOPE00")])
-    account.update_incident(account.users.get("PADMIN1"), incident["id"], {"status": "resolved"})
+        account.response.request_responders(incident["id"], "PADMIN1", "m", [user_target("PNOPE00")])
+    account.incidents.update_incident(account.directory.users.get("PADMIN1"), incident["id"], {"status": "resolved"})
     with pytest.raises(InvalidInput) as caught:
-        account.request_responders(incident["id"], "PADMIN1", "m", [user_target("PGRACE1")])
+        account.response.request_responders(incident["id"], "PADMIN1", "m", [user_target("PGRACE1")])
     assert caught.value.code == 1001
     account.abilities.discard("coordinated_responding")
     with pytest.raises(PaymentRequired):
-        account.request_responders(incident["id"], "PADMIN1", "m", [user_target("PGRACE1")])
-    assert "incidents_responders" not in account.render_incident(incident)
+        account.response.request_responders(incident["id"], "PADMIN1", "m", [user_target("PGRACE1")])
+    assert "incidents_responders" not in account.incidents.render_incident(incident)
 
 
 def test_workflows_and_status_updates(account):
     incident = new_incident(account)
-    instance = account.start_workflow("PWFMAJR", {"id": incident["id"], "type": "incident_reference"})
-    assert account.render_workflow_instance(instance) == {"id": instance["id"], "type": "incident_workflow_instance",
-                                                          "incident": instance["incident"]}
+    instance = account.response.start_workflow("PWFMAJR", {"id": incident["id"], "type": "incident_reference"})
+    assert account.response.render_workflow_instance(instance) == {
+        "id": instance["id"], "type": "incident_workflow_instance", "incident": instance["incident"]}
     with pytest.raises(NotFound):
-        account.start_workflow("PNOPE00", {"id": incident["id"]})
-    update = account.post_status_update(account.users.get("PADMIN1"), incident["id"], "all good")
+        account.response.start_workflow("PNOPE00", {"id": incident["id"]})
+    update = account.response.post_status_update(account.directory.users.get("PADMIN1"), incident["id"], "all good")
     assert update["sender"]["id"] == "PADMIN1" and "subject" not in update
     with pytest.raises(ArgumentsCausedError, match="together"):
-        account.post_status_update(account.users.get("PADMIN1"), incident["id"], "m", subject="s")
+        account.response.post_status_update(account.directory.users.get("PADMIN1"), incident["id"], "m", subject="s")
     account.abilities.discard("incident_workflows")
     with pytest.raises(PaymentRequired):
-        account.start_workflow("PWFMAJR", {"id": incident["id"]})
+        account.response.start_workflow("PWFMAJR", {"id": incident["id"]})
 
 
 def test_answer_shapes(contract, call):

@@ -15,89 +15,90 @@ def account():
 
 
 def admin(account):
-    return account.user_by_email("admin@example.com")
+    return account.directory.user_by_email("admin@example.com")
 
 
 def trigger(account, dedup_key="k1", summary="disk full", key=KEY):
-    return account.enqueue_event({"routing_key": key, "event_action": "trigger", "dedup_key": dedup_key,
-                                  "payload": {"summary": summary, "source": "db1", "severity": "critical"}}, 100)
+    return account.events.enqueue_event({"routing_key": key, "event_action": "trigger", "dedup_key": dedup_key,
+                                         "payload": {"summary": summary, "source": "db1", "severity": "critical"}}, 100)
 
 
 def test_default_seed(account):
-    assert account.user_by_email("admin@example.com")["role"] == "owner"
-    assert len(account.users) >= 4 and len(account.teams) == 2 and len(account.escalation_policies) == 2
-    assert max(len(p["escalation_rules"]) for p in account.escalation_policies.values()) >= 2
-    assert [p["name"] for p in account.priorities.values()] == ["P1", "P2", "P3", "P4", "P5"]
-    assert account.service_for_routing_key(KEY)[0]["name"] == "Checkout API"
-    assert len(account.incident_workflows) == 1
+    assert account.directory.user_by_email("admin@example.com")["role"] == "owner"
+    assert len(account.directory.users) >= 4 and len(account.directory.teams) == 2
+    assert len(account.services.escalation_policies) == 2
+    assert max(len(p["escalation_rules"]) for p in account.services.escalation_policies.values()) >= 2
+    assert [p["name"] for p in account.services.priorities.values()] == ["P1", "P2", "P3", "P4", "P5"]
+    assert account.services.service_for_routing_key(KEY)[0]["name"] == "Checkout API"
+    assert len(account.services.incident_workflows) == 1
 
 
 def test_trigger_creates_alert_and_incident_and_dedups(account):
     first = trigger(account)
     again = trigger(account)
     assert first["dedup_key"] == again["dedup_key"] == "k1"
-    assert len(account.incidents) == 1 and len(account.alerts) == 1
-    incident = account.incidents.values()[0]
+    assert len(account.incidents.incidents) == 1 and len(account.incidents.alerts) == 1
+    incident = account.incidents.incidents.values()[0]
     assert incident["status"] == "triggered" and incident["incident_key"] == "k1"
     assert [a["assignee"]["id"] for a in incident["assignments"]] == ["PLINUS1"]
-    kinds = [e["type"] for e in account.incident_log_entries(incident)]
+    kinds = [e["type"] for e in account.incidents.incident_log_entries(incident)]
     assert kinds.count("trigger_log_entry") == 2
 
 
 def test_acknowledge_and_resolve_by_dedup_key(account):
     trigger(account)
-    integration = account.integrations.get("PINTCHK")
-    account.acknowledge_alert(integration, "k1")
-    incident = account.incidents.values()[0]
+    integration = account.services.integrations.get("PINTCHK")
+    account.incidents.acknowledge_alert(integration, "k1")
+    incident = account.incidents.incidents.values()[0]
     assert incident["status"] == "acknowledged"
-    account.resolve_alert(integration, "k1")
+    account.incidents.resolve_alert(integration, "k1")
     assert incident["status"] == "resolved" and incident["assignments"] == []
     trigger(account)
-    assert len(account.incidents) == 2, "a trigger after resolve opens a new incident"
-    assert account.resolve_alert(integration, "unknown") is None
+    assert len(account.incidents.incidents) == 2, "a trigger after resolve opens a new incident"
+    assert account.incidents.resolve_alert(integration, "unknown") is None
 
 
 def test_event_rules(account):
     with pytest.raises(EventsError, match="32 characters"):
-        account.enqueue_event({"routing_key": "short", "event_action": "trigger"}, 10)
+        account.events.enqueue_event({"routing_key": "short", "event_action": "trigger"}, 10)
     with pytest.raises(EventsError, match="Invalid routing key"):
-        account.enqueue_event({"routing_key": "x" * 32, "event_action": "trigger"}, 10)
+        account.events.enqueue_event({"routing_key": "x" * 32, "event_action": "trigger"}, 10)
     with pytest.raises(EventsError, match="dedup_key' is missing"):
-        account.enqueue_event({"routing_key": KEY, "event_action": "resolve"}, 10)
+        account.events.enqueue_event({"routing_key": KEY, "event_action": "resolve"}, 10)
     with pytest.raises(EventsError, match="512 KB"):
-        account.enqueue_event({"routing_key": KEY, "event_action": "resolve", "dedup_key": "k"}, 600 * 1024)
+        account.events.enqueue_event({"routing_key": KEY, "event_action": "resolve", "dedup_key": "k"}, 600 * 1024)
     with pytest.raises(EventsError, match="too long"):
         trigger(account, summary="x" * 1025)
 
 
 def test_status_transitions(account):
-    incident = account.create_incident(admin(account), {
+    incident = account.incidents.create_incident(admin(account), {
         "title": "t", "service": {"id": "PSVCCHK", "type": "service_reference"}})
-    account.update_incident(admin(account), incident["id"], {"status": "acknowledged"})
+    account.incidents.update_incident(admin(account), incident["id"], {"status": "acknowledged"})
     assert incident["status"] == "acknowledged" and incident["acknowledgements"]
-    account.update_incident(admin(account), incident["id"], {"status": "resolved", "resolution": "fixed"})
+    account.incidents.update_incident(admin(account), incident["id"], {"status": "resolved", "resolution": "fixed"})
     assert incident["status"] == "resolved" and incident["resolved_at"]
-    assert account.incident_log_entries(incident)[0]["note"] == "fixed"
+    assert account.incidents.incident_log_entries(incident)[0]["note"] == "fixed"
     with pytest.raises(InvalidInput) as caught:
-        account.update_incident(admin(account), incident["id"], {"status": "resolved"})
+        account.incidents.update_incident(admin(account), incident["id"], {"status": "resolved"})
     assert caught.value.code == 1001
     with pytest.raises(InvalidInput) as caught:
-        account.update_incident(admin(account), incident["id"], {"escalation_level": 2})
+        account.incidents.update_incident(admin(account), incident["id"], {"escalation_level": 2})
     assert caught.value.code == 1001
 
 
 def test_escalation_levels_follow_the_policy(account):
-    incident = account.create_incident(admin(account), {
+    incident = account.incidents.create_incident(admin(account), {
         "title": "t", "service": {"id": "PSVCCHK", "type": "service_reference"}})
-    account.update_incident(admin(account), incident["id"], {"escalation_level": 3})
+    account.incidents.update_incident(admin(account), incident["id"], {"escalation_level": 3})
     assert [a["assignee"]["id"] for a in incident["assignments"]] == ["PGRACE1"]
     with pytest.raises(InvalidInput) as caught:
-        account.update_incident(admin(account), incident["id"], {"escalation_level": 4})
+        account.incidents.update_incident(admin(account), incident["id"], {"escalation_level": 4})
     assert caught.value.code == 1006
 
 
 def new_incident(account, **fields):
-    return account.create_incident(admin(account), dict(
+    return account.incidents.create_incident(admin(account), dict(
         {"title": "t", "service": {"id": "PSVCCHK", "type": "service_reference"}}, **fields))
 
 
@@ -113,7 +114,7 @@ def assignee_ids(incident):
 def test_resolving_assigns_nothing(account, fields):
     incident = new_incident(account)
     with pytest.raises(InvalidInput) as caught:
-        account.update_incident(admin(account), incident["id"], dict(fields, status="resolved"))
+        account.incidents.update_incident(admin(account), incident["id"], dict(fields, status="resolved"))
     assert caught.value.body()["error"]["code"] == 2001
     assert "cannot be given when resolving an incident" in caught.value.body()["error"]["errors"][0]
     assert incident["status"] == "triggered" and assignee_ids(incident) == ["PLINUS1"], "nothing changed"
@@ -122,30 +123,31 @@ def test_resolving_assigns_nothing(account, fields):
 
 def test_reopening_as_acknowledged_assigns_the_acting_user(account):
     incident = new_incident(account)
-    account.update_incident(admin(account), incident["id"], {"status": "resolved"})
-    account.update_incident(admin(account), incident["id"], {"status": "acknowledged"})
+    account.incidents.update_incident(admin(account), incident["id"], {"status": "resolved"})
+    account.incidents.update_incident(admin(account), incident["id"], {"status": "acknowledged"})
     assert incident["status"] == "acknowledged" and assignee_ids(incident) == ["PADMIN1"]
-    assert account.incident_log_entries(incident)[0]["type"] == "assign_log_entry"
+    assert account.incidents.incident_log_entries(incident)[0]["type"] == "assign_log_entry"
 
 
 def test_reopening_as_triggered_assigns_along_the_new_policy(account):
     incident = new_incident(account)
-    account.update_incident(admin(account), incident["id"], {"status": "resolved"})
-    account.escalation_policies.get("PEPCHK1")["escalation_rules"][0]["targets"] = []   # nobody on the old level 1
-    account.update_incident(admin(account), incident["id"], {
+    account.incidents.update_incident(admin(account), incident["id"], {"status": "resolved"})
+    # nobody on the old level 1
+    account.services.escalation_policies.get("PEPCHK1")["escalation_rules"][0]["targets"] = []
+    account.incidents.update_incident(admin(account), incident["id"], {
         "status": "triggered", "escalation_policy": {"id": "PEPPLT1", "type": "escalation_policy_reference"}})
     assert incident["status"] == "triggered" and incident["_policy_id"] == "PEPPLT1"
     assert assignee_ids(incident) == ["PMARGRT"]
-    kinds = [e["type"] for e in account.incident_log_entries(incident)]
+    kinds = [e["type"] for e in account.incidents.incident_log_entries(incident)]
     assert kinds[:2] == ["assign_log_entry", "delegate_log_entry"]
 
 
 def test_reopening_along_a_policy_with_nobody_on_call_changes_nothing(account):
     incident = new_incident(account)
-    account.update_incident(admin(account), incident["id"], {"status": "resolved"})
-    account.escalation_policies.get("PEPPLT1")["escalation_rules"][0]["targets"] = []
+    account.incidents.update_incident(admin(account), incident["id"], {"status": "resolved"})
+    account.services.escalation_policies.get("PEPPLT1")["escalation_rules"][0]["targets"] = []
     with pytest.raises(InvalidInput) as caught:
-        account.update_incident(admin(account), incident["id"], {
+        account.incidents.update_incident(admin(account), incident["id"], {
             "status": "triggered", "escalation_policy": {"id": "PEPPLT1", "type": "escalation_policy_reference"}})
     assert caught.value.code == 1015
     assert incident["status"] == "resolved" and incident["_policy_id"] == "PEPCHK1"
@@ -158,65 +160,65 @@ def test_reopening_along_a_policy_with_nobody_on_call_changes_nothing(account):
 ])
 def test_a_reassigned_acknowledged_incident_is_triggered_again(account, fields, assigned):
     incident = new_incident(account)
-    account.update_incident(admin(account), incident["id"], {"status": "acknowledged"})
-    account.update_incident(admin(account), incident["id"], fields)
+    account.incidents.update_incident(admin(account), incident["id"], {"status": "acknowledged"})
+    account.incidents.update_incident(admin(account), incident["id"], fields)
     assert incident["status"] == "triggered" and incident["acknowledgements"] == []
     assert assignee_ids(incident) == assigned
-    account.update_incident(admin(account), incident["id"], {"status": "acknowledged"})
+    account.incidents.update_incident(admin(account), incident["id"], {"status": "acknowledged"})
     assert incident["status"] == "acknowledged" and assignee_ids(incident) == assigned
 
 
 def test_open_incident_key_cannot_be_reused(account):
     fields = {"title": "t", "incident_key": "dup", "service": {"id": "PSVCCHK", "type": "service_reference"}}
-    account.create_incident(admin(account), fields)
+    account.incidents.create_incident(admin(account), fields)
     with pytest.raises(InvalidInput, match="already exists"):
-        account.create_incident(admin(account), fields)
+        account.incidents.create_incident(admin(account), fields)
 
 
 def test_assignments_and_escalation_policy_are_exclusive(account):
     with pytest.raises(InvalidInput, match="Assignments cannot be specified"):
-        account.create_incident(admin(account), {
+        account.incidents.create_incident(admin(account), {
             "title": "t", "service": {"id": "PSVCCHK", "type": "service_reference"},
             "escalation_policy": {"id": "PEPCHK1", "type": "escalation_policy_reference"},
             "assignments": [{"assignee": {"id": "PLINUS1", "type": "user_reference"}}]})
 
 
 def test_notes_and_their_limits(account):
-    incident = account.create_incident(admin(account), {
+    incident = account.incidents.create_incident(admin(account), {
         "title": "t", "service": {"id": "PSVCCHK", "type": "service_reference"}})
-    note = account.add_note(admin(account), incident["id"], "looking")
-    assert note["content"] == "looking" and account.notes[incident["id"]] == [note]
+    note = account.incidents.add_note(admin(account), incident["id"], "looking")
+    assert note["content"] == "looking" and account.incidents.notes[incident["id"]] == [note]
     with pytest.raises(ArgumentsCausedError, match="too long"):
-        account.add_note(admin(account), incident["id"], "x" * 25001)
+        account.incidents.add_note(admin(account), incident["id"], "x" * 25001)
     with pytest.raises(NotFound):
-        account.add_note(admin(account), "PNOPE00", "x")
+        account.incidents.add_note(admin(account), "PNOPE00", "x")
 
 
 def test_users_crud_rules(account):
-    user = account.create_user({"name": "New", "email": "new@example.com", "role": "user"})
+    user = account.directory.create_user({"name": "New", "email": "new@example.com", "role": "user"})
     with pytest.raises(ArgumentsCausedError, match="Email has already been taken"):
-        account.create_user({"name": "Other", "email": "NEW@example.com"})
+        account.directory.create_user({"name": "Other", "email": "NEW@example.com"})
     with pytest.raises(ArgumentsCausedError, match="Role is invalid"):
-        account.update_user(user["id"], {"role": "boss"})
-    account.update_user(user["id"], {"job_title": "SRE"})
-    assert account.users.get(user["id"])["job_title"] == "SRE"
-    account.delete_user(user["id"])
+        account.directory.update_user(user["id"], {"role": "boss"})
+    account.directory.update_user(user["id"], {"job_title": "SRE"})
+    assert account.directory.users.get(user["id"])["job_title"] == "SRE"
+    account.directory.delete_user(user["id"])
     with pytest.raises(NotFound):
-        account.users.get(user["id"])
+        account.directory.users.get(user["id"])
 
 
 def test_user_with_open_incidents_cannot_be_deleted(account):
     trigger(account)
     with pytest.raises(InvalidInput, match=r"1 open incident\(s\): #1"):
-        account.delete_user("PLINUS1")
+        account.directory.delete_user("PLINUS1")
 
 
 def test_urgency_needs_the_ability(account):
     account.abilities.discard("urgencies")
-    incident = account.create_incident(admin(account), {
+    incident = account.incidents.create_incident(admin(account), {
         "title": "t", "service": {"id": "PSVCCHK", "type": "service_reference"}})
     with pytest.raises(PaymentRequired):
-        account.update_incident(admin(account), incident["id"], {"urgency": "low"})
+        account.incidents.update_incident(admin(account), incident["id"], {"urgency": "low"})
 
 
 def test_pagination_like_pagerduty():
@@ -230,6 +232,6 @@ def test_pagination_like_pagerduty():
 
 def test_generated_users_for_scale(account):
     big = Account(load_seed(), extra_users=12000)
-    assert len(big.users) == 12005
-    ordered = big.search_users()
+    assert len(big.directory.users) == 12005
+    ordered = big.directory.search_users()
     assert ordered[0]["name"] < ordered[-1]["name"]

@@ -1,0 +1,124 @@
+"""The simulator's own controls under ``/_sim/``, for tests: reset, request log, faults, limits, state.
+
+Controls are routed like the REST and Events operations, but they are never logged,
+never faulted, never rate limited and never validated against PagerDuty's documents.
+A control takes ``(simulator, request)`` and takes the account's lock itself when it
+reads or changes the account.  Their errors are ``{"error": "<message>"}``, not
+PagerDuty's error shape.  Their request and answer shapes are used by
+``tests/integration/pd_harness.py``, ``benchmarks/run.py`` and the Molecule scenarios.
+"""
+
+from . import route
+from ..errors import ApiError
+
+
+def unknown(request):
+    """The answer to a path under ``/_sim/`` that is no control."""
+    return 404, {"error": "unknown simulator control %s %s" % (request.method, request.path)}
+
+
+def _body(request):
+    return request.body or {}
+
+
+@route("GET", "/_sim/info", api="sim")
+def info(sim, request):
+    return sim.info()
+
+
+@route("POST", "/_sim/reset", api="sim")
+def reset(sim, request):
+    """Back to the starting seed, or to ``{"seed": {...}}`` and/or ``{"extra_users": N}``."""
+    body = _body(request)
+    sim.reset(seed=body.get("seed"), extra_users=body.get("extra_users"))
+    return {"reset": True, "users": len(sim.account.directory.users)}
+
+
+@route("POST", "/_sim/config", api="sim")
+def configure(sim, request):
+    """Change the rate limits: ``{"rest_rate_limit": N, "events_rate_limit": N}`` (0: off)."""
+    body = _body(request)
+    if "rest_rate_limit" in body:
+        sim.rest_limits.limit = int(body["rest_rate_limit"])
+    if "events_rate_limit" in body:
+        sim.events_limits.limit = int(body["events_rate_limit"])
+    return {"rest_rate_limit": sim.rest_limits.limit, "events_rate_limit": sim.events_limits.limit}
+
+
+# -- the request log ------------------------------------------------------------------------------
+@route("GET", "/_sim/requests", api="sim")
+def list_requests(sim, request):
+    """Logged requests after the sequence number ``since`` (0: all)."""
+    return {"requests": sim.logged_requests(since=int(request.str("since", "0")))}
+
+
+@route("DELETE", "/_sim/requests", api="sim")
+def clear_requests(sim, request):
+    sim.clear_requests()
+    return 204, None
+
+
+# -- faults ----------------------------------------------------------------------------------------
+@route("POST", "/_sim/faults", api="sim")
+def add_faults(sim, request):
+    """One fault or a list of them (see :mod:`pdsim.faults`)."""
+    specs = request.body if isinstance(request.body, list) else [request.body or {}]
+    try:
+        added = [sim.faults.add(spec).describe() for spec in specs]
+    except (ValueError, TypeError) as exc:
+        return 400, {"error": str(exc)}
+    return 201, {"faults": added}
+
+
+@route("GET", "/_sim/faults", api="sim")
+def list_faults(sim, request):
+    return {"faults": sim.faults.list()}
+
+
+@route("DELETE", "/_sim/faults", api="sim")
+def clear_faults(sim, request):
+    sim.faults.clear()
+    return 204, None
+
+
+# -- the account's state ---------------------------------------------------------------------------
+@route("POST", "/_sim/responders", api="sim")
+def set_responder_state(sim, request):
+    """A requested responder joins or declines: ``{"incident_id", "user_id", "state"}``."""
+    body = _body(request)
+    account = sim.account
+    with account.lock:
+        try:
+            entry = account.response.set_responder_state(body.get("incident_id"), body.get("user_id"),
+                                                         body.get("state"))
+        except ApiError as exc:
+            return 400, {"error": str(exc)}
+    return {"responder": entry}
+
+
+# What GET /_sim/state/{name} shows, by name: state no REST operation lists.
+_STATE = {
+    "workflow_instances": lambda account: [dict(i) for i in account.response.workflow_instances.values()],
+    "status_updates": lambda account: account.response.status_updates,
+    "responder_requests": lambda account: account.response.responder_requests,
+    "notes": lambda account: account.incidents.notes,
+}
+
+
+@route("GET", "/_sim/state/{name}", api="sim")
+def get_state(sim, request):
+    name = request.params["name"]
+    if name not in _STATE:
+        return unknown(request)
+    account = sim.account
+    with account.lock:
+        return {name: _STATE[name](account)}
+
+
+@route("GET", "/_sim/events", api="sim")
+def list_events(sim, request):
+    """Alert events (routing key removed) and change events received."""
+    account = sim.account
+    with account.lock:
+        return {"events": list(account.events.received_events),
+                "change_events": account.events.change_events.values()}
