@@ -84,28 +84,15 @@ class Simulator(object):
             stream.close()
 
 
-class InProcessSimulator(object):
-    """A simulator served by a thread of this process (for tests that drive the client in-process too).
-
-    Needs ``tests/`` importable (``pdsim``) and the test requirements (jsonschema, ...).
-    """
-
-    def __init__(self, require_validation=True, **options):
-        import threading
-        sys.path.insert(0, os.path.join(REPO, "tests"))
-        from pdsim.server import build_simulator, make_server
-        self.simulator = build_simulator(require_validation=require_validation, **options)
-        self.server = make_server(0, self.simulator)
-        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
-        self.banner = "pdsim listening on %s (validation %s)" % (self.url, "on" if self.simulator.contract else "OFF")
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1},
-                                       name="pdsim", daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=10)
+def in_process_simulator(require_validation=True, **options):
+    """A simulator served by a thread of this process (``pdsim.running``), for tests that drive the client
+    in-process too; with ``url``, ``banner`` and ``stop()`` like :class:`Simulator`.  Needs ``tests/`` importable
+    (``pdsim``) and the test requirements (jsonschema, ...)."""
+    sys.path.insert(0, os.path.join(REPO, "tests"))
+    from pdsim import running
+    sim = running(require_validation=require_validation, **options)
+    sim.banner = "pdsim listening on %s (validation %s)" % (sim.url, "on" if sim.simulator.contract else "OFF")
+    return sim
 
 
 @contextlib.contextmanager

@@ -58,7 +58,7 @@ class Simulator(object):
 
     def __init__(self, extra_args=(), in_process=False):
         if in_process:      # served by a thread of this process, for the client driven in-process too
-            self._server = devenv.InProcessSimulator(require_validation=True)
+            self._server = devenv.in_process_simulator(require_validation=True)
         else:
             self._server = devenv.Simulator(extra_args, require_validation=True)
         self.url = self._server.url
