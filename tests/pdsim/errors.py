@@ -70,6 +70,12 @@ class MethodNotAllowed(ApiError):
     status, code, message = 405, 2100, "Method Not Allowed"
 
 
+class RequestEntityTooLarge(ApiError):
+    # PUT /incidents answers 413 for more than 250 incidents; the document gives the error body's shape (its
+    # RequestEntityTooLarge response), not its code: the simulator uses the generic 2001.
+    status, code, message = 413, 2001, "Request Entity Too Large"
+
+
 class RateLimited(ApiError):
     status, code, message = 429, 2020, "Rate Limit Exceeded"
 

@@ -251,6 +251,7 @@ class Simulator(object):
             account = self.account
             request.account = account
             with account.lock:
+                account.plumbing.run_due()      # what PagerDuty did by itself since the last request
                 reply = _reply(handler(account, request))
         except (ApiError, EventsError) as error:
             status, error_headers, error_body = render(error)

@@ -2,7 +2,7 @@
 
 from . import route
 from ..errors import InvalidInput
-from ..model.core import paginate
+from ..model.core import paginate, reference
 
 
 def _incident_body(request):
@@ -40,6 +40,36 @@ def get_incident(account, request):
 def update_incident(account, request):
     incident = account.incidents.update_incident(request.requester(), request.params["id"], _incident_body(request))
     return {"incident": account.incidents.render_incident(incident)}
+
+
+@route("PUT", "/incidents")
+def update_incidents(account, request):
+    """Several incidents in one request; the answer is paginated like a listing (PagerDuty's document: the
+    Pagination fields and ``incidents``; the operation takes ``limit``, ``offset`` and ``total``)."""
+    items = (request.body or {}).get("incidents")
+    if not isinstance(items, list):
+        raise InvalidInput("incidents is required")
+    updated = account.incidents.update_incidents(request.requester(), items)
+    page = paginate(updated, "incidents", **request.page())
+    page["incidents"] = [account.incidents.render_incident(i) for i in page["incidents"]]
+    return page
+
+
+@route("PUT", "/incidents/{id}/merge")
+def merge_incidents(account, request):
+    """The target incident, as a reference (PagerDuty's document: ``{"incident": IncidentReference}``)."""
+    sources = (request.body or {}).get("source_incidents")
+    if not isinstance(sources, list):
+        raise InvalidInput("source_incidents is required")
+    target = account.incidents.merge_incidents(request.requester(), request.params["id"], sources)
+    return {"incident": reference(target)}
+
+
+@route("POST", "/incidents/{id}/snooze")
+def snooze_incident(account, request):
+    duration = (request.body or {}).get("duration")
+    incident = account.incidents.snooze(request.requester(), request.params["id"], duration)
+    return 201, {"incident": account.incidents.render_incident(incident)}
 
 
 @route("GET", "/incidents/{id}/notes")

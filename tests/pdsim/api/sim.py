@@ -10,6 +10,7 @@ PagerDuty's error shape.  Their request and answer shapes are used by
 
 from . import route
 from ..errors import ApiError
+from ..openapi import parse_datetime
 
 
 def unknown(request):
@@ -79,6 +80,28 @@ def list_faults(sim, request):
 def clear_faults(sim, request):
     sim.faults.clear()
     return 204, None
+
+
+# -- the clock --------------------------------------------------------------------------------------
+@route("POST", "/_sim/clock", api="sim")
+def move_clock(sim, request):
+    """Move the account's clock: ``{"advance": seconds}`` or ``{"now": "ISO 8601 time"}``; what falls due meanwhile
+    (a snooze ending) happens.  Answers the time it is now and how many scheduled actions ran."""
+    body = _body(request)
+    account = sim.account
+    with account.lock:
+        try:
+            if "advance" in body:
+                account.plumbing.advance(float(body["advance"]))
+            elif "now" in body:
+                moment = parse_datetime(str(body["now"]))
+                if moment.tzinfo is None:
+                    raise ValueError("now needs a time zone (Z or +hh:mm)")
+                account.plumbing.set_now(moment)
+        except (TypeError, ValueError) as exc:
+            return 400, {"error": "give {\"advance\": seconds} or {\"now\": \"ISO 8601 time\"}: %s" % exc}
+        ran = account.plumbing.run_due()
+        return {"now": account.plumbing.timestamp(), "ran": ran}
 
 
 # -- the account's state ---------------------------------------------------------------------------

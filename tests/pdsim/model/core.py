@@ -1,6 +1,8 @@
 """Building blocks every area shares: the plumbing (IDs, clock, lock), stores, references, pagination."""
 
 import datetime
+import heapq
+import itertools
 import random
 import string
 import threading
@@ -23,12 +25,16 @@ def isoformat(moment):
 
 
 class Plumbing(object):
-    """What every area of one account shares: its IDs, its clock and its lock.
+    """What every area of one account shares: its IDs, its clock, its timers and its lock.
 
     IDs come from one seeded generator, so a fresh account hands out the same IDs in the
     same order every time (tests and recorded answers rely on it).  ``now`` is the clock,
-    a function returning an aware datetime.  Callers hold :attr:`lock` around anything
-    that reads or changes the account.
+    a function returning an aware datetime; tests move it forward with :meth:`advance` or
+    set it with :meth:`set_now` (``POST /_sim/clock``), and it keeps running from there.
+    Areas schedule what PagerDuty does by itself later (a snoozed incident re-triggering)
+    with :meth:`schedule`; :meth:`run_due` carries out what is due, before each request and
+    after the clock moves.  Callers hold :attr:`lock` around anything that reads or changes
+    the account.
     """
 
     def __init__(self, rng_seed=20261123, now=utcnow):
@@ -36,6 +42,10 @@ class Plumbing(object):
         self._rng = random.Random(rng_seed)
         self._taken = set()
         self._now = now
+        self._offset = datetime.timedelta(0)
+        self._timers = []               # heap of (when, sequence, action)
+        self._sequence = itertools.count()
+        self._cancelled = set()
 
     def new_id(self):
         """A new PagerDuty-shaped ID: ``P`` and six capital letters or digits."""
@@ -60,11 +70,44 @@ class Plumbing(object):
         """32 random hex digits (an Events API ``dedup_key`` PagerDuty makes up), from the same generator as IDs."""
         return uuid.UUID(int=self._rng.getrandbits(128)).hex
 
+    # -- the clock and what happens on it ------------------------------------------
     def now(self):
-        return self._now()
+        return self._now() + self._offset if self._offset else self._now()
 
     def timestamp(self):
-        return isoformat(self._now())
+        return isoformat(self.now())
+
+    def advance(self, seconds):
+        """Move the clock ``seconds`` forward (it keeps running from there)."""
+        self._offset += datetime.timedelta(seconds=seconds)
+
+    def set_now(self, moment):
+        """Set the clock to the aware datetime ``moment`` (it keeps running from there)."""
+        self._offset += moment - self.now()
+
+    def schedule(self, when, action):
+        """Call ``action()`` once the clock reaches ``when`` (an aware datetime); returns a handle for :meth:`cancel`."""
+        handle = next(self._sequence)
+        heapq.heappush(self._timers, (when, handle, action))
+        return handle
+
+    def cancel(self, handle):
+        """Forget a scheduled action (a handle of :meth:`schedule`, or None)."""
+        if handle is not None:
+            self._cancelled.add(handle)
+
+    def run_due(self):
+        """Carry out the scheduled actions that are due, in the order they fall due; how many ran."""
+        ran = 0
+        now = self.now()
+        while self._timers and self._timers[0][0] <= now:
+            unused, handle, action = heapq.heappop(self._timers)
+            if handle in self._cancelled:
+                self._cancelled.discard(handle)
+                continue
+            action()
+            ran += 1
+        return ran
 
 
 class Store(object):

@@ -2,13 +2,21 @@
 
 import datetime
 
-from ..errors import InvalidInput, NotFound, PaymentRequired, ArgumentsCausedError
-from .core import Store, reference, resolve_ref, WEB_BASE
+from ..errors import (ApiError, InvalidInput, NotFound, PaymentRequired, ArgumentsCausedError,
+                      RequestEntityTooLarge)
+from .core import Store, isoformat, reference, resolve_ref, WEB_BASE
 from ..openapi import parse_datetime
 
 NOTE_MAX_LENGTH = 25000
 NOTES_PER_INCIDENT = 2000
 OPEN = ("triggered", "acknowledged")
+# PUT /incidents: "A maximum of 250 incidents may be updated at a time. If more than this number of incidents are
+# given, the API will respond with status 413 (Request Entity Too Large)." (PagerDuty's REST API document)
+BULK_UPDATE_LIMIT = 250
+# PUT /incidents/{id}/merge: "An incident cannot have more than 1000 alerts." (PagerDuty's REST API document)
+ALERTS_PER_INCIDENT = 1000
+# POST /incidents/{id}/snooze: duration "minimum": 1, "maximum": 604800 seconds (PagerDuty's REST API document)
+SNOOZE_MAX_SECONDS = 604800
 
 
 class IncidentAlreadyResolved(InvalidInput):
@@ -230,6 +238,7 @@ class Incidents(object):
             "_log_entry_ids": [],
             "_body_details": body_details,
             "_first_trigger_log_entry_id": None,
+            "_snooze_timer": None,
         }
         incident["html_url"] = "%s/incidents/%s" % (WEB_BASE, incident_id)
         self.incidents.add(incident)
@@ -318,9 +327,39 @@ class Incidents(object):
 
     # -- updates -----------------------------------------------------------------
     def update_incident(self, requester, incident_id, fields):
-        incident = self.incident(incident_id)
-        agent = reference(requester)
-        status = fields.get("status")
+        """``PUT /incidents/{id}``: check the update as PagerDuty does, then apply it."""
+        return self._prepare_update(requester, self.incident(incident_id), fields)()
+
+    def update_incidents(self, requester, items):
+        """``PUT /incidents``: several updates, each ``{"id", "type", ...fields}``; the changed incidents.
+
+        PagerDuty's document: at most 250 incidents (413 above that), and 200 means "All of the updates
+        succeeded". It does not document a partial update; the simulator checks every item first and
+        refuses the whole request, naming the item, when one is refused (nothing is changed).
+        """
+        if len(items) > BULK_UPDATE_LIMIT:
+            raise RequestEntityTooLarge("A maximum of %d incidents may be updated at a time; %d were given"
+                                        % (BULK_UPDATE_LIMIT, len(items)))
+        seen, prepared = set(), []
+        for index, fields in enumerate(items):
+            try:
+                incident = self._bulk_item(fields, seen)
+                prepared.append(self._prepare_update(requester, incident, fields))
+            except ApiError as error:
+                error.errors.append("incidents[%d] (%s)" % (index, (fields or {}).get("id")))
+                raise
+        return [apply() for apply in prepared]
+
+    def _bulk_item(self, fields, seen):
+        """The incident one item of a bulk update names (each once: the simulator refuses a repeat)."""
+        incident = self.incident((fields or {}).get("id"))
+        if incident["id"] in seen:
+            raise InvalidInput("Incident %s is given more than once" % incident["id"])
+        seen.add(incident["id"])
+        return incident
+
+    def _prepare_update(self, requester, incident, fields):
+        """Refuse what PagerDuty refuses in this update; else the function (no arguments) that applies it."""
         self._check_update(incident, fields)
         policy = None
         if fields.get("escalation_policy"):
@@ -328,8 +367,11 @@ class Incidents(object):
                                  ("escalation_policy_reference", "escalation_policy"))
         users = [self._assignee(a) for a in fields["assignments"]] if fields.get("assignments") else None
         assign = self._planned_assignment(incident, fields, policy, users, requester)
+        return lambda: self._apply_update(requester, incident, fields, assign)
 
-        # every check passed: change the incident
+    def _apply_update(self, requester, incident, fields, assign):
+        """Change the incident as a checked update says; returns it."""
+        agent = reference(requester)
         if "title" in fields and fields["title"] != incident["title"]:
             incident["title"] = incident["description"] = fields["title"]
             incident["summary"] = "[#%d] %s" % (incident["incident_number"], fields["title"])
@@ -339,13 +381,17 @@ class Incidents(object):
         if "urgency" in fields and fields["urgency"] != incident["urgency"]:
             incident["urgency"] = fields["urgency"]
             self.log(incident, "urgency_change_log_entry", agent, "Urgency changed to %s." % fields["urgency"])
-        if status:
-            self._set_status(incident, status, agent, requester, fields.get("resolution"))
+        reassigned = bool(fields.get("escalation_policy") or fields.get("assignments")) or "escalation_level" in fields
+        if fields.get("status") or reassigned:
+            # "Reassigning a snoozed incident will cancel the snooze timer"; another acknowledgement un-snoozes it
+            # (PagerDuty Support, "Snooze an Incident")
+            self._end_snooze(incident)
+        if fields.get("status"):
+            self._set_status(incident, fields["status"], agent, requester, fields.get("resolution"))
         if assign is not None:
             assign(agent)
         # PagerDuty does not document the order within one request: the status is applied first, so an
         # acknowledgement sent together with a reassignment ends triggered like any reassigned incident.
-        reassigned = policy is not None or users is not None or "escalation_level" in fields
         if reassigned and incident["status"] == "acknowledged":
             self._unacknowledge(incident, agent)
         incident["updated_at"] = self.plumbing.timestamp()
@@ -416,9 +462,9 @@ class Incidents(object):
     def _set_status(self, incident, status, agent, requester, resolution=None):
         now = self.plumbing.timestamp()
         previous = incident["status"]
+        if previous == "resolved" and status in OPEN:
+            incident["resolved_at"] = incident["resolve_reason"] = None     # reopened
         if status == "acknowledged":
-            if previous == "resolved":
-                incident["resolved_at"] = None
             incident["status"] = "acknowledged"
             if not any(a["acknowledger"]["id"] == requester["id"] for a in incident["acknowledgements"]):
                 incident["acknowledgements"].append({"at": now, "acknowledger": agent})
@@ -426,8 +472,6 @@ class Incidents(object):
         elif status == "triggered":
             if previous == "triggered":
                 return
-            if previous == "resolved":
-                incident["resolved_at"] = None
             incident["status"] = "triggered"
             incident["acknowledgements"] = []
             self.log(incident, "unacknowledge_log_entry", agent, "Unacknowledged by %s." % agent["summary"])
@@ -446,6 +490,110 @@ class Incidents(object):
         if incident["status"] != previous:
             incident["last_status_change_at"] = now
             incident["last_status_change_by"] = agent
+
+    # -- merging and snoozing -------------------------------------------------------
+    def merge_incidents(self, requester, target_id, sources):
+        """``PUT /incidents/{id}/merge``: the sources' alerts move to the target and the sources are resolved.
+
+        PagerDuty's document: "After the merge is performed the target incident will contain the source
+        incidents' alerts, and the source incidents will be resolved"; "Only incidents that have alerts or
+        incidents that were created manually in the UI can be merged"; "The target incident must be open";
+        "An incident cannot have more than 1000 alerts". PagerDuty Support ("Edit Incidents", What happens when
+        incidents are merged): the others are resolved "with the reason for the resolution listed as 'merged'",
+        referencing the target (the incident's ``resolve_reason``, a ``merge_resolve_reason``).
+        """
+        target = self.incident(target_id)
+        if target["status"] not in OPEN:
+            raise ArgumentsCausedError("Open incidents cannot be merged into a resolved incident (%s is resolved)"
+                                       % target["id"])
+        if not sources:
+            raise InvalidInput("source_incidents must name at least one incident")
+        found = []
+        for index, ref in enumerate(sources):
+            found.append(self._merge_source(target, index, ref, found))
+        alerts = len(target["_alert_ids"]) + sum(len(source["_alert_ids"]) for source in found)
+        if alerts > ALERTS_PER_INCIDENT:
+            raise ArgumentsCausedError("Merging would give incident %s %d alerts; an incident cannot have more than "
+                                       "%d" % (target["id"], alerts, ALERTS_PER_INCIDENT))
+        agent = reference(requester)
+        for source in found:
+            self._merge_into(target, source, agent)
+        target["updated_at"] = self.plumbing.timestamp()
+        return target
+
+    def _merge_source(self, target, index, ref, found):
+        """The incident ``source_incidents[index]`` names, once it is one PagerDuty can merge into ``target``."""
+        if not isinstance(ref, dict) or not ref.get("id"):
+            raise InvalidInput("source_incidents[%d] must be an incident reference with an id" % index)
+        source = self.incident(ref["id"])
+        if source["id"] == target["id"]:
+            raise InvalidInput("Incident %s cannot be merged into itself" % source["id"])
+        if any(other["id"] == source["id"] for other in found):
+            raise InvalidInput("Incident %s is given more than once" % source["id"])
+        if not source["is_mergeable"]:
+            raise ArgumentsCausedError("Incident %s cannot be merged: only incidents that have alerts or that were "
+                                       "created manually can be merged" % source["id"])
+        if source["status"] == "resolved":
+            # not documented; the source incidents are open ones that the merge resolves, so the simulator refuses
+            # a resolved one as PUT /incidents/{id} refuses resolving it again
+            raise IncidentAlreadyResolved("Incident %s is already resolved" % source["id"])
+        return source
+
+    def _merge_into(self, target, source, agent):
+        now = self.plumbing.timestamp()
+        for alert_id in source["_alert_ids"]:
+            self.alerts.get(alert_id)["_incident_id"] = target["id"]
+            target["_alert_ids"].append(alert_id)
+        source["_alert_ids"] = []
+        self._end_snooze(source)
+        source.update(status="resolved", resolved_at=now, last_status_change_at=now, last_status_change_by=agent,
+                      updated_at=now, acknowledgements=[], assignments=[],
+                      resolve_reason={"type": "merge_resolve_reason", "incident": reference(target)})
+        self.log(source, "resolve_log_entry", agent, "Resolved by merging into incident #%d."
+                 % target["incident_number"])
+
+    def snooze(self, requester, incident_id, duration):
+        """``POST /incidents/{id}/snooze``: the acknowledged incident stays acknowledged for ``duration`` seconds,
+        then returns to triggered.
+
+        PagerDuty Support, "Snooze an Incident": "You're only able to snooze acknowledged incidents"; when the snooze
+        times out "the incident returned to a triggered state" and notifies again; the incident log captures every
+        snooze. PagerDuty's document: after ``duration`` seconds "the incident will return to the 'triggered'
+        state"; a ``snooze_log_entry`` carries the ``changed_actions``, the incident its ``pending_actions``.
+        """
+        incident = self.incident(incident_id)
+        if isinstance(duration, bool) or not isinstance(duration, int) or not 1 <= duration <= SNOOZE_MAX_SECONDS:
+            raise InvalidInput("duration must be a number of seconds from 1 to %d" % SNOOZE_MAX_SECONDS)
+        if incident["status"] == "resolved":
+            raise IncidentAlreadyResolved("Incident %s is resolved" % incident["id"])
+        if incident["status"] != "acknowledged":
+            raise ArgumentsCausedError("Incident %s is %s: only acknowledged incidents can be snoozed"
+                                       % (incident["id"], incident["status"]))
+        self._end_snooze(incident)      # a new snooze replaces the one running
+        ends = self.plumbing.now() + datetime.timedelta(seconds=duration)
+        action = {"type": "unacknowledge", "at": isoformat(ends)}
+        incident["pending_actions"] = [action]
+        incident["_snooze_timer"] = self.plumbing.schedule(ends, lambda: self._snooze_ended(incident))
+        self.log(incident, "snooze_log_entry", reference(requester), "Snoozed for %d seconds." % duration,
+                 changed_actions=[dict(action)])
+        incident["updated_at"] = self.plumbing.timestamp()
+        return incident
+
+    def _snooze_ended(self, incident):
+        """The snooze timed out: the incident is triggered again (its assignees are paged again)."""
+        incident["_snooze_timer"] = None
+        incident["pending_actions"] = []
+        if incident["status"] != "acknowledged":
+            return
+        agent = reference(self.services.services.get(incident["_service_id"]))
+        self._unacknowledge(incident, agent)
+        self.log(incident, "unacknowledge_log_entry", agent, "Unacknowledged: the snooze timed out.", "timeout")
+        incident["updated_at"] = self.plumbing.timestamp()
+
+    def _end_snooze(self, incident):
+        self.plumbing.cancel(incident.get("_snooze_timer"))
+        incident["_snooze_timer"] = None
+        incident["pending_actions"] = []
 
     # -- notes -----------------------------------------------------------------
     def add_note(self, requester, incident_id, content):
@@ -541,6 +689,7 @@ class Incidents(object):
                 self.alerts.get(a)["status"] == "resolved" for a in incident["_alert_ids"]):
             agent = {"id": integration["id"], "type": "events_api_v2_inbound_integration_reference",
                      "summary": integration["summary"]}
+            self._end_snooze(incident)
             incident["status"] = "resolved"
             incident["resolved_at"] = incident["last_status_change_at"] = incident["updated_at"] = now
             incident["last_status_change_by"] = agent

@@ -16,7 +16,7 @@ def control(sim, method, target, body=None, raw=None):
 CONTROLS = [("GET", "/_sim/info"), ("POST", "/_sim/reset"), ("POST", "/_sim/config"), ("GET", "/_sim/requests"),
             ("DELETE", "/_sim/requests"), ("POST", "/_sim/faults"), ("GET", "/_sim/faults"),
             ("DELETE", "/_sim/faults"), ("POST", "/_sim/responders"), ("GET", "/_sim/state/notes"),
-            ("GET", "/_sim/events")]
+            ("GET", "/_sim/events"), ("POST", "/_sim/clock")]
 
 
 @pytest.mark.parametrize("method, path", CONTROLS)
@@ -104,3 +104,21 @@ def test_responders_state_and_events(sim, call):
                                         "payload": {"summary": "deploy"}}, headers={"accept": None})
     status, body = control(sim, "GET", "/_sim/events")
     assert status == 200 and body["events"] == [] and [e["summary"] for e in body["change_events"]] == ["deploy"]
+
+
+def test_the_clock_moves_and_what_falls_due_happens(sim, call):
+    incident = call("POST", "/incidents", {"incident": {
+        "type": "incident", "title": "t", "service": {"id": "PSVCCHK", "type": "service_reference"}}})[1]["incident"]
+    call("PUT", "/incidents/%s" % incident["id"], {"incident": {"type": "incident_reference", "status": "acknowledged"}})
+    assert call("POST", "/incidents/%s/snooze" % incident["id"], {"duration": 3600})[0] == 201
+    status, body = control(sim, "POST", "/_sim/clock", {"advance": 1800})
+    assert status == 200 and body["ran"] == 0
+    assert call("GET", "/incidents/%s" % incident["id"])[1]["incident"]["status"] == "acknowledged"
+    status, body = control(sim, "POST", "/_sim/clock", {"advance": 1801})
+    assert status == 200 and body["ran"] == 1
+    assert call("GET", "/incidents/%s" % incident["id"])[1]["incident"]["status"] == "triggered"
+    status, body = control(sim, "POST", "/_sim/clock", {"now": "2031-01-01T00:00:00Z"})
+    assert status == 200 and body["now"] == "2031-01-01T00:00:00Z"
+    assert control(sim, "POST", "/_sim/clock", {"now": "2031-01-01T00:00:00"})[0] == 400, "a time zone is needed"
+    assert control(sim, "POST", "/_sim/clock", {"advance": "soon"})[0] == 400
+    assert [r["path"] for r in control(sim, "GET", "/_sim/requests")[1]["requests"]].count("/_sim/clock") == 0

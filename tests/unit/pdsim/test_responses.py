@@ -62,6 +62,24 @@ def test_incident_answers(contract, call, incident):
                                                               "urgency": "high"}}, expect=201)
 
 
+def test_triage_answers(contract, call, incident):
+    """PUT /incidents (paginated like a listing), the merge (a reference to the target) and the snooze."""
+    other = check(contract, call, "POST", "/incidents", {"incident": {
+        "type": "incident", "title": "other", "service": {"id": "PSVCCHK", "type": "service_reference"}}},
+        expect=201)["incident"]["id"]
+    updated = check(contract, call, "PUT", "/incidents?limit=100", {"incidents": [
+        {"id": incident, "type": "incident_reference", "status": "acknowledged"},
+        {"id": other, "type": "incident_reference", "urgency": "low"}]}, expect=200)
+    assert [i["id"] for i in updated["incidents"]] == [incident, other] and updated["more"] is False
+    check(contract, call, "POST", "/incidents/%s/snooze" % incident, {"duration": 60}, expect=201)
+    check(contract, call, "POST", "/incidents/%s/snooze" % other, {"duration": 60}, expect=400)
+    merged = check(contract, call, "PUT", "/incidents/%s/merge" % incident,
+                   {"source_incidents": [{"id": other, "type": "incident_reference"}]}, expect=200)
+    assert merged["incident"]["id"] == incident and merged["incident"]["type"] == "incident_reference"
+    check(contract, call, "PUT", "/incidents", {"incidents": [{"id": incident, "type": "incident_reference",
+                                                               "title": "x"}] * 251}, expect=413)
+
+
 def test_event_answers(contract, call):
     check(contract, call, "POST", "/v2/enqueue", {"routing_key": KEY, "event_action": "trigger",
                                                   "payload": {"summary": "s", "source": "h", "severity": "info"}},
