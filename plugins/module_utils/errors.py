@@ -94,3 +94,17 @@ class PagerDutyTransportError(PagerDutyError):
     def __init__(self, method, url, reason, sent):
         self.sent = sent
         super(PagerDutyTransportError, self).__init__("%s %s failed: %s" % (method, url, reason))
+
+
+class PagerDutyPartialError(PagerDutyError):
+    """A task that changes many objects stopped part way; ``details()`` says which changed and which did not."""
+
+    def __init__(self, message, outcome, cause=None):
+        self.outcome = outcome
+        self.cause = cause
+        super(PagerDutyPartialError, self).__init__(message)
+
+    def details(self):
+        details = self.cause.details() if isinstance(self.cause, PagerDutyError) else {}
+        details.update(self.outcome)
+        return details

@@ -13,13 +13,17 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api.incidents import (
-    list_log_entries, search_incidents)
+    get_incident, list_log_entries, search_incidents)
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api.services import list_oncalls
-from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyError
+from ansible_collections.oncall.pagerduty.plugins.module_utils.diff import ChangeTracker
+from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import (
+    PagerDutyAPIError, PagerDutyError, PagerDutyInputError)
+from ansible_collections.oncall.pagerduty.plugins.module_utils.module import as_list
 
 NOTE_MAX_LENGTH = 25000
 NOTES_PER_INCIDENT = 2000
 OPEN_STATUSES = ("triggered", "acknowledged")
+REASSIGNING = ("assignments", "escalation_policy", "escalation_level")
 
 
 def open_incidents_with_key(client, incident_key, service_id=None, limit=100):
@@ -34,6 +38,53 @@ def find_open_incident(client, incident_key, service_id=None):
     """The open incident with ``incident_key`` (on ``service_id``), or None."""
     found, unused = open_incidents_with_key(client, incident_key, service_id)
     return found[0] if found else None
+
+
+# The filters of PagerDuty's incident listing (GET /incidents), by option name
+LIST_FILTERS = ("statuses", "services", "teams", "assignees", "urgencies", "incident_key", "since", "until",
+                "date_range")
+
+
+def listing_query(resolver, filters, users_option="assignees"):
+    """The query of ``GET /incidents`` for the filters given (a dict of the ``LIST_FILTERS`` options and
+    ``include``), service, team and user names and emails resolved to IDs.  ``users_option`` is the name of the
+    option that holds the assignees filter, for the messages of the names that match nothing."""
+    query = {}
+    for name, key in (("statuses", "statuses[]"), ("urgencies", "urgencies[]")):
+        if filters.get(name):
+            query[key] = filters[name]
+    if filters.get("services"):
+        query["service_ids[]"] = resolver.service_ids(as_list(filters["services"]), "services")
+    if filters.get("teams"):
+        query["team_ids[]"] = resolver.team_ids(as_list(filters["teams"]), "teams")
+    if filters.get("assignees"):
+        query["user_ids[]"] = [resolver.user_id(u, users_option) for u in as_list(filters["assignees"])]
+    for name in ("incident_key", "since", "until", "date_range"):
+        if filters.get(name):
+            query[name] = filters[name]
+    if filters.get("include"):
+        query["include[]"] = filters["include"]
+    return query
+
+
+def read_incidents(client, incident_ids):
+    """``(incidents, missing)``: each incident by ID or number (``GET /incidents/{id}``, a few at a time, in the
+    order given), and the IDs PagerDuty has no incident for."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def read(incident_id):
+        try:
+            return get_incident(client, incident_id)
+        except PagerDutyAPIError as exc:
+            if exc.status == 404:
+                return None
+            raise
+    incident_ids = list(incident_ids)
+    workers = max(1, min(getattr(client, "concurrency", 1), len(incident_ids)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        found = list(pool.map(read, incident_ids))
+    return ([incident for incident in found if incident is not None],
+            [incident_id for incident_id, incident in zip(incident_ids, found) if incident is None])
 
 
 def ref(kind, object_id):
@@ -144,3 +195,195 @@ def require_open(incident, what):
     if incident.get("status") == "resolved":
         raise PagerDutyError("incident %s is resolved: %s needs an open incident (set status: triggered or "
                              "acknowledged to reopen it)" % (incident.get("id"), what))
+
+
+# -- what a task asks for -------------------------------------------------------------------------------
+def update_problem(p):
+    """What PagerDuty would refuse in the update these parameters ask for, found before any request; None when
+    nothing.  (``status``, ``resolution``, ``assignees``, ``escalation_level``, ``escalation_policy``, ``force``.)"""
+    if p["resolution"] is not None and p["status"] != "resolved":
+        return "resolution is only allowed with status=resolved"
+    if p["escalation_level"] is not None and p["escalation_level"] < 1:
+        return "escalation_level must be 1 or more, got %d" % p["escalation_level"]
+    if p["status"] == "resolved":
+        # a resolved incident has no assignees, so nothing can be assigned while resolving it
+        for name in ("escalation_level", "assignees", "escalation_policy"):
+            if p[name] is not None:
+                return "%s cannot be combined with status=resolved" % name
+    if p.get("force") and p["escalation_level"] is None:
+        return "force only applies to escalation_level"
+    if p["assignees"] is not None and not as_list(p["assignees"]):
+        return "assignees must name at least one user"
+    return None
+
+
+def resolve_desired(resolver, p):
+    """The fields the task asks for, with names and emails resolved to IDs."""
+    desired = dict((name, p[name]) for name in ("title", "urgency", "status") if p[name] is not None)
+    if p["priority"]:
+        desired["priority"] = resolver.priority_id(p["priority"])
+    if p["escalation_policy"]:
+        desired["escalation_policy"] = resolver.escalation_policy_id(p["escalation_policy"])
+    if p["assignees"] is not None:
+        desired["assignees"] = sorted(set(resolver.user_id(a, "assignees") for a in as_list(p["assignees"])))
+    return desired
+
+
+def label(reference):
+    """A reference as ``Name (ID)``, the one form the diff shows on both sides."""
+    if not reference or not reference.get("id"):
+        return None
+    name = reference.get("summary") or reference.get("name")
+    return "%s (%s)" % (name, reference["id"]) if name else reference["id"]
+
+
+
+# -- planning an update ------------------------------------------------------------------------------
+class IncidentPlan(object):
+    """What one task sends to bring an incident to the desired state, and what that changes."""
+
+    def __init__(self):
+        self.body = {"type": "incident_reference"}   # the one update, before order_writes splits it
+        self.writes = []                # PUT bodies, in sending order
+        self.changes = ChangeTracker()
+        self.escalation_levels = None   # the levels the incident was found at (when escalation_level is given)
+        self.escalations_before = None  # escalation log entries before the write, when only they can confirm it
+
+
+def refuse_on_resolved(incident, desired, p):
+    """Fail when the task changes what a resolved incident cannot have (it is not reopened)."""
+    touched = [name for name in ("escalation_level", "assignees") if p[name] is not None]
+    if desired.get("escalation_policy") not in (None, ref_id(incident.get("escalation_policy"))):
+        touched.append("escalation_policy")
+    if desired.get("urgency") not in (None, incident.get("urgency")):
+        touched.append("urgency")
+    if touched:
+        raise PagerDutyInputError("incident %s is resolved: %s cannot change on a resolved incident (set status: "
+                                  "triggered or acknowledged to reopen it)" % (incident["id"], ", ".join(touched)))
+
+
+def plan_update(incident, desired, p, facts, created=False, check_mode=False):
+    """The :class:`IncidentPlan` that brings ``incident`` to ``desired``.
+
+    Each change, and what it brings with it (the assignees of a new level or policy, a
+    reassigned incident back to triggered), is recorded in the plan's changes.
+    """
+    plan = IncidentPlan()
+    body, changes = plan.body, plan.changes
+    status = incident.get("status")
+    if status == "resolved" and desired.get("status") not in OPEN_STATUSES:
+        refuse_on_resolved(incident, desired, p)
+    if changes.compare("status", status, desired.get("status")):
+        body["status"] = desired["status"]
+        if p["resolution"]:
+            body["resolution"] = p["resolution"]
+            changes.add("resolution", None, p["resolution"])
+    for name in ("title", "urgency"):
+        if changes.compare(name, incident.get(name), desired.get(name)):
+            body[name] = desired[name]
+    if "priority" in desired and ref_id(incident.get("priority")) != desired["priority"]:
+        changes.add("priority", label(incident.get("priority")), label(facts.priority(desired["priority"])))
+        body["priority"] = ref("priority", desired["priority"])
+    if "assignees" in desired:
+        plan_assignees(plan, incident, desired["assignees"])
+    else:
+        plan_escalation(plan, incident, desired, p, facts, created, check_mode)
+    if any(name in body for name in REASSIGNING) and status == "acknowledged" and "status" not in desired:
+        changes.add("status", "acknowledged", "triggered")
+    plan.writes = [write for write in order_writes(incident, desired, dict(body)) if len(write) > 1]
+    return plan
+
+
+def plan_assignees(plan, incident, assignees):
+    current = assignee_ids(incident)
+    if current != assignees:
+        plan.changes.add("assignees", current, assignees)
+        plan.body["assignments"] = [{"assignee": ref("user", user_id)} for user_id in assignees]
+
+
+def plan_escalation(plan, incident, desired, p, facts, created, check_mode):
+    """Add the escalation policy or level that differ to the plan, with the assignees they bring."""
+    current_policy = ref_id(incident.get("escalation_policy"))
+    moving = desired.get("escalation_policy") not in (None, current_policy)
+    level = p["escalation_level"]
+    if not moving and level is None:
+        return
+    policy_id = desired["escalation_policy"] if moving else current_policy
+    levels, policy_name = facts.levels(policy_id)
+    current = assignee_ids(incident)
+    if created and not current:     # check mode: the incident a create would open is assigned to level 1
+        current = sorted(levels.get(1) or ())
+    if level is not None and level > max(levels or [0]):
+        raise PagerDutyInputError("escalation_level %d is beyond the incident's escalation policy %s, whose levels "
+                                  "with someone on call are %s" % (
+                                      level, policy_id, ", ".join(str(n) for n in sorted(levels)) or "none"))
+    if moving:
+        given = p["escalation_policy"]
+        name = policy_name or (given if given != policy_id else None)
+        plan.changes.add("escalation_policy", label(incident.get("escalation_policy")),
+                         label({"id": policy_id, "name": name}))
+        plan.body["escalation_policy"] = ref("escalation_policy", policy_id)
+    if level is not None:
+        plan_level(plan, incident, level, levels, p["force"], moving, created, facts, check_mode)
+    paged = sorted(levels.get(level or 1) or ())
+    if ("escalation_policy" in plan.body or "escalation_level" in plan.body) and paged and paged != current:
+        plan.changes.add("assignees", current, paged)
+
+
+def plan_level(plan, incident, level, levels, force, moving, created, facts, check_mode):
+    """Escalate to ``level`` unless the incident is provably there already (or ``force``)."""
+    if moving:
+        found = []          # not on the new policy yet
+    elif created:
+        found = [1]         # a new incident starts at level 1 of its policy
+    else:
+        found = levels_matching(levels, assignee_ids(incident))
+        if len(found) > 1:
+            found = levels_from(found, facts.log_entries(incident["id"]))
+    plan.escalation_levels = found
+    if not (force or moving or found != [level]):
+        return
+    plan.changes.add("escalation_level", found[0] if len(found) == 1 else found or None, level)
+    plan.body["escalation_level"] = level
+    if (force or len(found) > 1) and not check_mode:
+        # the assignees cannot show whether it landed: a new escalation log entry will
+        plan.escalations_before = escalation_entry_ids(facts.log_entries(incident["id"]))
+
+
+def order_writes(incident, desired, body):
+    """The request bodies in sending order.
+
+    PagerDuty returns a reassigned incident to triggered (its new assignees are paged), so an
+    acknowledgement asked for together with a reassignment is sent after it, in a second request.
+    """
+    if desired.get("status") != "acknowledged" or not any(name in body for name in REASSIGNING):
+        return [body]
+    body.pop("status", None)
+    if incident.get("status") == "resolved":
+        body["status"] = "triggered"    # reopened and assigned along the request, as PagerDuty documents
+    return [body, {"type": "incident_reference", "status": "acknowledged"}]
+
+
+
+# -- confirming an update whose answer was lost -------------------------------------------------------
+def landed(client, after, body, escalations_before, levels=None):
+    """Whether ``after`` shows the update ``body`` applied (to confirm a lost answer).
+
+    ``levels`` gives ``{level: on-call user IDs}`` of a policy (default: read with the client), so that a
+    bulk update confirms many incidents with one read of each policy's on-calls.
+    """
+    for name in ("status", "title", "urgency"):
+        if name in body and after.get(name) != body[name]:
+            return False
+    for name in ("priority", "escalation_policy"):
+        if name in body and ref_id(after.get(name)) != body[name]["id"]:
+            return False
+    if "assignments" in body and assignee_ids(after) != sorted(a["assignee"]["id"] for a in body["assignments"]):
+        return False
+    if "escalation_level" in body:
+        if escalations_before is not None:
+            return bool(escalation_entry_ids(list_log_entries(client, after["id"])) - escalations_before)
+        policy_id = ref_id(after.get("escalation_policy"))
+        on_call = levels(policy_id) if levels else escalation_levels(client, policy_id)[0]
+        return body["escalation_level"] in levels_matching(on_call, assignee_ids(after))
+    return True

@@ -10,7 +10,7 @@ __metaclass__ = type
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api import (
     PAGE_LIMIT, Collection, items_of, rest_path, unwrap)
-from ansible_collections.oncall.pagerduty.plugins.module_utils.client import SAFE
+from ansible_collections.oncall.pagerduty.plugins.module_utils.client import SAFE, UNSAFE
 
 INCIDENT_WORKFLOWS = Collection("/incident_workflows", "incident_workflows", "incident workflow")
 
@@ -47,6 +47,32 @@ def update_incident(client, incident_id, incident, retry=SAFE, confirm=None):
     path = rest_path("/incidents/%s", incident_id)
     answer = client.put(path, {"incident": incident}, needs_from=True, retry=retry, confirm=confirm)
     return unwrap(answer, "incident", "PUT " + path)
+
+
+def update_incidents(client, incidents, retry=UNSAFE, confirm=None):
+    """``PUT /incidents``: up to 250 updates (``{"id", "type": "incident_reference", ...}``) in one request.
+
+    Returns the incidents PagerDuty's answer lists (objects only; its answer is paginated, so it may not list them
+    all).  Not safe to repeat blindly: ``confirm`` reads whether the updates landed after a lost answer.
+    """
+    answer = client.put("/incidents", {"incidents": list(incidents)}, needs_from=True, retry=retry, confirm=confirm)
+    return items_of(answer, "incidents")
+
+
+def merge_incidents(client, target_id, source_ids, confirm=None):
+    """``PUT /incidents/{id}/merge``: the sources' alerts move to the target, the sources are resolved.  Returns the
+    target as PagerDuty answers it (a reference).  Not safe to repeat: ``confirm`` re-reads the sources."""
+    path = rest_path("/incidents/%s/merge", target_id)
+    body = {"source_incidents": [{"id": source_id, "type": "incident_reference"} for source_id in source_ids]}
+    answer = client.put(path, body, needs_from=True, retry=UNSAFE, confirm=confirm)
+    return unwrap(answer, "incident", "PUT " + path)
+
+
+def snooze_incident(client, incident_id, duration, confirm=None):
+    """``POST /incidents/{id}/snooze`` for ``duration`` seconds (not safe to repeat: it restarts the snooze)."""
+    path = rest_path("/incidents/%s/snooze", incident_id)
+    answer = client.post(path, {"duration": duration}, needs_from=True, confirm=confirm)
+    return unwrap(answer, "incident", "POST " + path)
 
 
 def list_notes(client, incident_id):

@@ -1,9 +1,10 @@
-"""pd_incident's planning, without PagerDuty: what it sends for a desired state, in which order, and how it
+"""pd_incident's planning (module_utils/incidents.py, which pd_incidents shares), without PagerDuty: what it sends for a desired state, in which order, and how it
 confirms an update whose answer was lost.  The reads a plan may need come from a fake ``facts``."""
 
 import pytest
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyInputError
+from ansible_collections.oncall.pagerduty.plugins.module_utils import incidents as planning
 from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import (
     level_from_log_entries, levels_from, levels_matching)
 from ansible_collections.oncall.pagerduty.plugins.modules import pd_incident
@@ -91,7 +92,7 @@ def test_levels_from_narrows_an_ambiguous_match_only_with_proof():
 
 def test_nothing_differs_nothing_is_planned_and_nothing_is_read():
     facts = FakeFacts()
-    plan = pd_incident.plan_update(incident(), {"status": "triggered", "title": "Checkout failing"}, params(),
+    plan = planning.plan_update(incident(), {"status": "triggered", "title": "Checkout failing"}, params(),
                                    facts)
     assert plan.writes == [] and not plan.changes.changed and facts.asked == []
 
@@ -99,7 +100,7 @@ def test_nothing_differs_nothing_is_planned_and_nothing_is_read():
 def test_only_the_fields_that_differ_are_sent_in_one_update():
     facts = FakeFacts(priorities={"PP1": {"id": "PP1", "name": "P1"}})
     desired = {"status": "acknowledged", "title": "Checkout failing", "urgency": "low", "priority": "PP1"}
-    plan = pd_incident.plan_update(incident(), desired, params(), facts)
+    plan = planning.plan_update(incident(), desired, params(), facts)
     assert plan.writes == [{"type": "incident_reference", "status": "acknowledged", "urgency": "low",
                             "priority": {"id": "PP1", "type": "priority_reference"}}]
     assert plan.changes.diff() == {"before": {"status": "triggered", "urgency": "high", "priority": None},
@@ -107,21 +108,21 @@ def test_only_the_fields_that_differ_are_sent_in_one_update():
 
 
 def test_a_resolution_goes_with_the_status_change_only():
-    plan = pd_incident.plan_update(incident(), {"status": "resolved"}, params(resolution="Rolled back"), FakeFacts())
+    plan = planning.plan_update(incident(), {"status": "resolved"}, params(resolution="Rolled back"), FakeFacts())
     assert plan.writes == [{"type": "incident_reference", "status": "resolved", "resolution": "Rolled back"}]
-    plan = pd_incident.plan_update(incident(status="resolved"), {"status": "resolved"},
+    plan = planning.plan_update(incident(status="resolved"), {"status": "resolved"},
                                    params(resolution="Rolled back"), FakeFacts())
     assert plan.writes == []
 
 
 def test_escalating_to_the_level_it_is_at_sends_nothing():
     facts = FakeFacts(levels=LEVELS)
-    plan = pd_incident.plan_update(incident(assignees=["PGRACE1"]), {}, params(escalation_level=2), facts)
+    plan = planning.plan_update(incident(assignees=["PGRACE1"]), {}, params(escalation_level=2), facts)
     assert plan.writes == [] and plan.escalation_levels == [2] and facts.asked == [("levels", "PEPCHK1")]
 
 
 def test_escalating_sends_the_level_and_shows_who_is_paged():
-    plan = pd_incident.plan_update(incident(), {}, params(escalation_level=2), FakeFacts(levels=LEVELS))
+    plan = planning.plan_update(incident(), {}, params(escalation_level=2), FakeFacts(levels=LEVELS))
     assert plan.writes == [{"type": "incident_reference", "escalation_level": 2}]
     assert plan.changes.diff() == {"before": {"escalation_level": 1, "assignees": ["PLINUS1"]},
                                    "after": {"escalation_level": 2, "assignees": ["PGRACE1"]}}
@@ -131,7 +132,7 @@ def test_escalating_sends_the_level_and_shows_who_is_paged():
 def test_an_ambiguous_level_is_escalated_and_confirmed_by_the_log_not_the_assignees():
     entries = [{"id": "E1", "type": "escalate_log_entry"}, {"id": "T1", "type": "trigger_log_entry"}]
     facts = FakeFacts(levels={1: {"PADA"}, 2: {"PADA"}}, entries=entries)
-    plan = pd_incident.plan_update(incident(assignees=["PADA"]), {}, params(escalation_level=2), facts)
+    plan = planning.plan_update(incident(assignees=["PADA"]), {}, params(escalation_level=2), facts)
     assert plan.escalation_levels == [1, 2]
     assert plan.writes == [{"type": "incident_reference", "escalation_level": 2}]
     assert plan.escalations_before == {"E1"}
@@ -141,13 +142,13 @@ def test_an_ambiguous_level_is_escalated_and_confirmed_by_the_log_not_the_assign
 def test_check_mode_does_not_prepare_a_confirmation():
     entries = [{"id": "E1", "type": "escalate_log_entry"}]
     facts = FakeFacts(levels={1: {"PADA"}, 2: {"PADA"}}, entries=entries)
-    plan = pd_incident.plan_update(incident(assignees=["PADA"]), {}, params(escalation_level=2), facts,
+    plan = planning.plan_update(incident(assignees=["PADA"]), {}, params(escalation_level=2), facts,
                                    check_mode=True)
     assert plan.writes and plan.escalations_before is None
 
 
 def test_force_pages_the_level_again():
-    plan = pd_incident.plan_update(incident(assignees=["PGRACE1"]), {}, params(escalation_level=2, force=True),
+    plan = planning.plan_update(incident(assignees=["PGRACE1"]), {}, params(escalation_level=2, force=True),
                                    FakeFacts(levels=LEVELS, entries=[]))
     assert plan.writes == [{"type": "incident_reference", "escalation_level": 2}]
     assert plan.escalations_before == set()
@@ -156,12 +157,12 @@ def test_force_pages_the_level_again():
 def test_a_level_beyond_the_policy_is_refused_naming_its_levels():
     with pytest.raises(PagerDutyInputError, match=r"^escalation_level 4 is beyond .* PEPCHK1, whose levels with "
                                                   r"someone on call are 1, 2, 3$"):
-        pd_incident.plan_update(incident(), {}, params(escalation_level=4), FakeFacts(levels=LEVELS))
+        planning.plan_update(incident(), {}, params(escalation_level=4), FakeFacts(levels=LEVELS))
 
 
 def test_moving_to_another_policy_names_both_sides_and_pages_its_first_level():
     facts = FakeFacts(levels={1: {"PMARGRT"}}, policy_name="Platform On-Call")
-    plan = pd_incident.plan_update(incident(), {"escalation_policy": "PEPPLAT"},
+    plan = planning.plan_update(incident(), {"escalation_policy": "PEPPLAT"},
                                    params(escalation_policy="Platform On-Call"), facts)
     assert plan.writes == [{"type": "incident_reference",
                             "escalation_policy": {"id": "PEPPLAT", "type": "escalation_policy_reference"}}]
@@ -171,7 +172,7 @@ def test_moving_to_another_policy_names_both_sides_and_pages_its_first_level():
 
 
 def test_reassigning_an_acknowledged_incident_shows_it_going_back_to_triggered():
-    plan = pd_incident.plan_update(incident(status="acknowledged"), {"assignees": ["PGRACE1"]}, params(),
+    plan = planning.plan_update(incident(status="acknowledged"), {"assignees": ["PGRACE1"]}, params(),
                                    FakeFacts())
     assert plan.writes == [{"type": "incident_reference",
                             "assignments": [{"assignee": {"id": "PGRACE1", "type": "user_reference"}}]}]
@@ -179,14 +180,14 @@ def test_reassigning_an_acknowledged_incident_shows_it_going_back_to_triggered()
 
 
 def test_acknowledge_with_a_reassignment_is_sent_after_it():
-    plan = pd_incident.plan_update(incident(), {"status": "acknowledged", "assignees": ["PGRACE1"]}, params(),
+    plan = planning.plan_update(incident(), {"status": "acknowledged", "assignees": ["PGRACE1"]}, params(),
                                    FakeFacts())
     assert [sorted(body) for body in plan.writes] == [["assignments", "type"], ["status", "type"]]
     assert plan.writes[1]["status"] == "acknowledged"
 
 
 def test_reopening_as_acknowledged_with_a_reassignment_reopens_triggered_first():
-    plan = pd_incident.plan_update(incident(status="resolved", assignees=()), {"status": "acknowledged"},
+    plan = planning.plan_update(incident(status="resolved", assignees=()), {"status": "acknowledged"},
                                    params(escalation_level=1), FakeFacts(levels=LEVELS))
     assert plan.writes == [{"type": "incident_reference", "escalation_level": 1, "status": "triggered"},
                            {"type": "incident_reference", "status": "acknowledged"}]
@@ -202,12 +203,12 @@ def test_what_a_resolved_incident_cannot_have_is_refused_unless_it_is_reopened(d
     if "assignees" in desired:
         given = dict(given, assignees=["PGRACE1"])
     with pytest.raises(PagerDutyInputError, match="^incident PINC001 is resolved: %s cannot change" % touched):
-        pd_incident.plan_update(incident(status="resolved"), desired, params(**given), FakeFacts(levels=LEVELS))
+        planning.plan_update(incident(status="resolved"), desired, params(**given), FakeFacts(levels=LEVELS))
 
 
 def test_order_writes_keeps_a_single_update_when_nothing_is_reassigned():
     body = {"type": "incident_reference", "status": "acknowledged", "title": "x"}
-    assert pd_incident.order_writes(incident(), {"status": "acknowledged"}, dict(body)) == [body]
+    assert planning.order_writes(incident(), {"status": "acknowledged"}, dict(body)) == [body]
 
 
 # -- confirming a lost answer ------------------------------------------------------------------------------
@@ -216,9 +217,9 @@ def test_landed_compares_every_field_the_update_set():
     body = {"type": "incident_reference", "status": "acknowledged", "title": "New",
             "priority": {"id": "PP1", "type": "priority_reference"}}
     after = incident(status="acknowledged", title="New", priority={"id": "PP1"})
-    assert pd_incident.landed(FakeClient({}), after, body, None) is True
-    assert pd_incident.landed(FakeClient({}), dict(after, title="Old"), body, None) is False
-    assert pd_incident.landed(FakeClient({}), dict(after, priority=None), body, None) is False
+    assert planning.landed(FakeClient({}), after, body, None) is True
+    assert planning.landed(FakeClient({}), dict(after, title="Old"), body, None) is False
+    assert planning.landed(FakeClient({}), dict(after, priority=None), body, None) is False
 
 
 def test_landed_escalation_is_proven_by_a_new_log_entry_when_the_assignees_cannot_tell():
@@ -226,16 +227,16 @@ def test_landed_escalation_is_proven_by_a_new_log_entry_when_the_assignees_canno
     path = "/incidents/PINC001/log_entries"
     old = [{"id": "E1", "type": "escalate_log_entry"}]
     new = [{"id": "E2", "type": "escalate_log_entry"}, {"id": "E1", "type": "escalate_log_entry"}]
-    assert pd_incident.landed(FakeClient({}, {path: old}), incident(), body, {"E1"}) is False
-    assert pd_incident.landed(FakeClient({}, {path: new}), incident(), body, {"E1"}) is True
+    assert planning.landed(FakeClient({}, {path: old}), incident(), body, {"E1"}) is False
+    assert planning.landed(FakeClient({}, {path: new}), incident(), body, {"E1"}) is True
 
 
 def test_landed_escalation_is_read_from_who_is_on_call():
     body = {"type": "incident_reference", "escalation_level": 2}
     oncalls = [{"escalation_level": 1, "user": {"id": "PLINUS1"}}, {"escalation_level": 2, "user": {"id": "PGRACE1"}}]
     client = FakeClient({}, {"/oncalls": oncalls})
-    assert pd_incident.landed(client, incident(assignees=["PGRACE1"]), body, None) is True
-    assert pd_incident.landed(client, incident(assignees=["PLINUS1"]), body, None) is False
+    assert planning.landed(client, incident(assignees=["PGRACE1"]), body, None) is True
+    assert planning.landed(client, incident(assignees=["PLINUS1"]), body, None) is False
 
 
 # -- creating --------------------------------------------------------------------------------------------
