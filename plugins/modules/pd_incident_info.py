@@ -22,6 +22,7 @@ extends_documentation_fragment:
   - oncall.pagerduty.connection
   - oncall.pagerduty.attributes
   - oncall.pagerduty.attributes.info_module
+  - oncall.pagerduty.fields
 options:
   incident_id:
     description:
@@ -116,11 +117,18 @@ EXAMPLES = r"""
   oncall.pagerduty.pd_incident_info:
     services: Checkout API,Platform Database
     since: "{{ '%Y-%m-%dT00:00:00Z' | strftime(ansible_date_time.epoch | int - 7 * 86400) }}"
+
+- name: Only the number, status and title of each open incident (a light result for a long listing)
+  oncall.pagerduty.pd_incident_info:
+    statuses: [triggered, acknowledged]
+    date_range: all
+    fields: [incident_number, status, title]
+  register: light
 """
 
 RETURN = r"""
 incident:
-  description: The incident as PagerDuty returns it.
+  description: The incident as PagerDuty returns it (only the attributes of O(fields), when given).
   returned: with O(incident_id)
   type: dict
   sample: {"id": "PT4KHLK", "incident_number": 1234, "status": "triggered", "title": "Checkout failing"}
@@ -135,7 +143,7 @@ log_entries:
   type: list
   elements: dict
 incidents:
-  description: The incidents that match, in PagerDuty's order.
+  description: The incidents that match, in PagerDuty's order (only the attributes of O(fields), when given).
   returned: without O(incident_id)
   type: list
   elements: dict
@@ -154,10 +162,11 @@ truncated:
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api.incidents import (
     get_incident, list_incidents, list_log_entries, list_notes)
 from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyInputError
-from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule, as_list
+from ansible_collections.oncall.pagerduty.plugins.module_utils.fields import (
+    FIELDS_SPEC, fields_problem, missing_fields, projected, projected_all, wanted_fields)
+from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import LIST_FILTERS, listing_query
+from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule
 
-LIST_FILTERS = ("statuses", "services", "teams", "assignees", "urgencies", "incident_key", "since", "until",
-                "date_range")
 # the include[] values of GET /incidents/{id}; GET /incidents accepts them all but custom_fields
 INCLUDE = ("acknowledgers", "agents", "assignees", "conference_bridge", "custom_fields", "escalation_policies",
            "first_trigger_log_entries", "priorities", "services", "teams", "users")
@@ -170,21 +179,28 @@ def input_problem(p):
         given = [name for name in LIST_FILTERS if p[name]]
         if given:
             return "%s filter a listing and cannot be combined with incident_id" % ", ".join(given)
-        return None
+        return fields_problem(p["fields"])
     for name in ("notes", "log_entries"):
         if p[name]:
             return "%s needs incident_id" % name
     for value in ONE_INCIDENT_ONLY:
         if value in (p["include"] or []):
             return "include %s needs incident_id (PagerDuty's incident listing does not accept it)" % value
-    return None
+    return fields_problem(p["fields"])
+
+
+def warn_missing(module, items, names):
+    for name in missing_fields(items, names):
+        module.warn("fields: no incident returned has the attribute %r" % name)
 
 
 def one(module):
     p = module.params
     client = module.client
     incident = get_incident(client, p["incident_id"], p["include"])
-    result = dict(incident=incident, changed=False)
+    names = wanted_fields(p["fields"])
+    warn_missing(module, [incident], names)
+    result = dict(incident=projected(incident, names), changed=False)
     if p["notes"]:
         result["notes"] = list_notes(client, incident["id"])
     if p["log_entries"]:
@@ -192,32 +208,16 @@ def one(module):
     return result
 
 
-def listing_query(resolver, p):
-    """The query of ``GET /incidents`` for the task's filters, names and emails resolved to IDs."""
-    query = {}
-    for name, key in (("statuses", "statuses[]"), ("urgencies", "urgencies[]")):
-        if p[name]:
-            query[key] = p[name]
-    if p["services"]:
-        query["service_ids[]"] = [s["id"] for s in resolver.objects_of("services", as_list(p["services"]))]
-    if p["teams"]:
-        query["team_ids[]"] = resolver.team_ids(as_list(p["teams"]), "teams")
-    if p["assignees"]:
-        query["user_ids[]"] = [resolver.user_id(u, "assignees") for u in as_list(p["assignees"])]
-    for name in ("incident_key", "since", "until", "date_range"):
-        if p[name]:
-            query[name] = p[name]
-    if p["include"]:
-        query["include[]"] = p["include"]
-    return query
-
-
 def many(module):
-    incidents, info = list_incidents(module.client, listing_query(module.resolver, module.params))
+    p = module.params
+    incidents, info = list_incidents(module.client, listing_query(module.resolver, p))
     if info["truncated"]:
         module.warn("PagerDuty returns at most 10,000 incidents and %s match; narrow the filters to see the rest"
                     % info["total"])
-    return dict(changed=False, incidents=incidents, total=info["total"], truncated=info["truncated"])
+    names = wanted_fields(p["fields"])
+    warn_missing(module, incidents, names)
+    return dict(changed=False, incidents=projected_all(incidents, names), total=info["total"],
+                truncated=info["truncated"])
 
 
 def run(module):
@@ -242,6 +242,7 @@ ARGUMENT_SPEC = dict(
     since=dict(type="str"),
     until=dict(type="str"),
     date_range=dict(type="str", choices=["all"]),
+    fields=dict(FIELDS_SPEC),
 )
 
 

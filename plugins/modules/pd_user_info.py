@@ -27,6 +27,7 @@ extends_documentation_fragment:
   - oncall.pagerduty.connection
   - oncall.pagerduty.attributes
   - oncall.pagerduty.attributes.info_module
+  - oncall.pagerduty.fields
 options:
   user_id:
     description:
@@ -90,6 +91,12 @@ EXAMPLES = r"""
 - name: Show the e-mail addresses of every user
   ansible.builtin.debug:
     msg: "{{ members.users | map(attribute='email') | list }}"
+
+- name: The address of every user of the account, and nothing else (a light result for 10,000 users)
+  oncall.pagerduty.pd_user_info:
+    fields: [email]
+  register: addresses
+  delegate_to: localhost
 """
 
 RETURN = r"""
@@ -97,6 +104,7 @@ users:
   description:
     - The users, in PagerDuty's order (by name); one user when O(user_id) or O(email) was given.
     - Without contact-method addresses and calendar feed URLs.
+    - Only the attributes of O(fields), when given.
   returned: success
   type: list
   elements: dict
@@ -104,7 +112,7 @@ users:
             "role": "limited_user", "time_zone": "Europe/Berlin",
             "teams": [{"id": "PTCHKOT", "type": "team_reference", "summary": "Checkout"}]}]
 user:
-  description: The user, when O(user_id) or O(email) was given.
+  description: The user, when O(user_id) or O(email) was given (only the attributes of O(fields), when given).
   returned: when O(user_id) or O(email) was given
   type: dict
   sample: {"id": "PXPGF42", "type": "user", "name": "Jane Doe", "email": "jane.doe@example.com"}
@@ -123,6 +131,8 @@ truncated:
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api.users import get_user, list_users
 from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyError, PagerDutyInputError
+from ansible_collections.oncall.pagerduty.plugins.module_utils.fields import (
+    FIELDS_SPEC, fields_problem, missing_fields, projected_all, wanted_fields)
 from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule, as_list
 from ansible_collections.oncall.pagerduty.plugins.module_utils.users import EMAIL, sanitized, user_id_problem
 
@@ -151,7 +161,15 @@ def input_problem(params):
         return problem
     if params["email"] is not None and not EMAIL.match(params["email"].strip()):
         return "email must be an email address such as jane@example.com, got %r" % params["email"]
-    return None
+    return fields_problem(params["fields"])
+
+
+def light(module, users):
+    """The users as returned: projected on ``fields`` first (cheap), then without the secrets of what is left."""
+    names = wanted_fields(module.params["fields"])
+    for name in missing_fields(users, names):
+        module.warn("fields: no user returned has the attribute %r" % name)
+    return sanitized(projected_all(users, names))
 
 
 def listing_query(module, include):
@@ -177,13 +195,13 @@ def run(module):
         raise PagerDutyInputError(problem)
     include = list(dict.fromkeys(params["include"] or []))      # once each, in the order given
     if params["user_id"] or params["email"]:
-        user = sanitized(one_user(module, include))
+        user = light(module, [one_user(module, include)])[0]
         return dict(changed=False, user=user, users=[user], total=1, truncated=False)
     users, info = list_users(module.client, listing_query(module, include))
     if info["truncated"]:
         module.warn("PagerDuty lists at most 10,000 results: %d of %s users are returned; narrow the listing with "
                     "query or team_ids" % (len(users), info["total"] if info["total"] is not None else "more"))
-    return dict(changed=False, users=sanitized(users), total=info["total"], truncated=info["truncated"])
+    return dict(changed=False, users=light(module, users), total=info["total"], truncated=info["truncated"])
 
 
 ARGUMENT_SPEC = dict(
@@ -192,6 +210,7 @@ ARGUMENT_SPEC = dict(
     query=dict(type="str"),
     team_ids=dict(type="list", elements="str", aliases=["teams"]),
     include=dict(type="list", elements="str", choices=["contact_methods", "notification_rules", "teams"]),
+    fields=dict(FIELDS_SPEC),
 )
 MUTUALLY_EXCLUSIVE = [("user_id", "email", "query"), ("user_id", "team_ids"), ("email", "team_ids")]
 
