@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: pd_incident
-short_description: Create a PagerDuty incident, or set its status, assignees, escalation, priority, urgency and title
+short_description: Create, update, merge or snooze a PagerDuty incident (status, assignees, escalation, priority, urgency, title)
 version_added: 1.0.0
 description:
   - Reads the incident first and sends one update with only the fields that differ; when nothing differs it sends
@@ -32,6 +32,11 @@ description:
   - Combinations PagerDuty refuses are refused before anything is sent.
   - Updates are not blindly resent after a lost answer (a repeated escalation would page again); the module re-reads
     the incident and resends only if the update did not land.
+  - With O(merge_into), merges the incident (and O(source_incidents)) into another one; PagerDuty moves their alerts
+    to it and resolves them, noting the merge. Incidents merged into it already are left as they are, so a second
+    run changes nothing.
+  - With O(snooze), snoozes the incident after the other changes; PagerDuty snoozes only acknowledged incidents and
+    returns a snoozed incident to C(triggered) (paging again) when the snooze ends.
 author:
   - oncall.pagerduty developers (@oncall)
 extends_documentation_fragment:
@@ -133,6 +138,36 @@ options:
       - The urgency of the incident. V(low) needs an account with the urgencies feature.
     type: str
     choices: [high, low]
+  merge_into:
+    description:
+      - The incident (ID or number) to merge O(incident_id) and O(source_incidents) into. PagerDuty moves their
+        alerts to it and resolves them, with the merge as the reason (C(resolve_reason) of type
+        C(merge_resolve_reason)) and a resolve log entry.
+      - An incident merged into it already is left as it is; one that is resolved otherwise, or merged into another
+        incident, fails the task before anything is sent, as does a resolved target ("The target incident must be
+        open").
+      - Cannot be combined with the other changes, nor with the options that create an incident.
+    type: str
+    version_added: 1.1.0
+  source_incidents:
+    description:
+      - More incidents (IDs or numbers) to merge into O(merge_into), with or instead of O(incident_id); a list, or a
+        comma-separated string as Rundeck passes it.
+    type: list
+    elements: str
+    version_added: 1.1.0
+  snooze:
+    description:
+      - Snooze the incident for this long after the other changes - a number of seconds (V(3600)) or a duration such
+        as V(90m), V(4h) or V(1d) - from 1 second to 7 days. When it ends, PagerDuty returns the incident to
+        C(triggered) and pages its assignees again.
+      - PagerDuty snoozes only acknowledged incidents. An incident that is not acknowledged (or would not be after
+        the other changes, since a reassignment returns it to C(triggered)) fails the task before anything is sent;
+        add O(status=acknowledged) to acknowledge it first.
+      - Not sent when the incident is snoozed already for this duration (its last snooze, still running, was for
+        the same length of time). A new status or a reassignment ends a snooze, so it is sent again after them.
+    type: raw
+    version_added: 1.1.0
 notes:
   - Changing an incident needs O(from_email) (or E(PAGERDUTY_FROM_EMAIL)), a user of the account who acts.
   - Each name or email costs one lookup request; IDs cost none.
@@ -199,6 +234,22 @@ EXAMPLES = r"""
     assignees: [grace@example.com]
   register: opened
 
+- name: Merge two incidents into the first one opened (a second run changes nothing)
+  oncall.pagerduty.pd_incident:
+    merge_into: PT4KHLK
+    source_incidents: [PQMF62U, "1235"]
+
+- name: Merge this incident into another
+  oncall.pagerduty.pd_incident:
+    incident_id: "{{ pd_incident_id }}"
+    merge_into: PT4KHLK
+
+- name: Acknowledge and snooze for 4 hours (PagerDuty pages again when the snooze ends)
+  oncall.pagerduty.pd_incident:
+    incident_id: "{{ pd_incident_id }}"
+    status: acknowledged
+    snooze: 4h
+
 - name: Everything from the environment, ad hoc (as a Rundeck Ansible module step runs it)
   ansible.builtin.debug:
     msg: >-
@@ -207,7 +258,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 incident:
-  description: The incident as PagerDuty returns it, after the change (or as it is, in check mode).
+  description:
+    - The incident as PagerDuty returns it, after the change (or as it is, in check mode).
+    - With O(merge_into), the incident merged into, read after the merge.
   returned: success
   type: dict
   sample: {"id": "PT4KHLK", "incident_number": 1234, "status": "acknowledged", "title": "Checkout failing",
@@ -216,6 +269,18 @@ created:
   description: Whether a new incident was opened.
   returned: success
   type: bool
+merged:
+  description: The incidents this task merged into O(merge_into) (in check mode, those it would merge).
+  returned: with O(merge_into)
+  type: list
+  elements: str
+  sample: ["PQMF62U"]
+already_merged:
+  description: The incidents of O(incident_id) and O(source_incidents) that were merged into O(merge_into) already.
+  returned: with O(merge_into)
+  type: list
+  elements: str
+  sample: []
 escalation_levels:
   description:
     - The levels the incident was found at before the change (when O(escalation_level) was given).
@@ -227,39 +292,45 @@ escalation_levels:
   sample: [1]
 """
 
+import datetime
+import re
 import uuid
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api.incidents import (
-    create_incident, get_incident, list_log_entries, update_incident)
+    create_incident, get_incident, merge_incidents, snooze_incident, update_incident)
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api.services import get_service
 from ansible_collections.oncall.pagerduty.plugins.module_utils.client import UNSAFE
-from ansible_collections.oncall.pagerduty.plugins.module_utils.diff import ChangeTracker
-from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyError, PagerDutyInputError
+from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import (
+    PagerDutyError, PagerDutyInputError, PagerDutyUncertainWriteError)
 from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import (
-    OPEN_STATUSES, IncidentFacts, assignee_ids, escalation_entry_ids, escalation_levels, find_open_incident,
-    levels_from, levels_matching, ref, ref_id)
+    OPEN_STATUSES, REASSIGNING, IncidentFacts, find_open_incident, landed, plan_update, read_incidents, ref, ref_id,
+    resolve_desired, update_problem)
 from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule, as_list
 
 CREATE_ONLY = ("service", "body", "incident_key")
-REASSIGNING = ("assignments", "escalation_policy", "escalation_level")
 CREATED_WITH = ("title", "urgency", "priority", "escalation_policy", "assignees")
+# What a merge cannot be combined with: it resolves the source incidents
+NOT_WITH_MERGE = ("status", "resolution", "assignees", "escalation_level", "escalation_policy", "priority",
+                  "urgency", "title", "snooze") + CREATE_ONLY
+# POST /incidents/{id}/snooze: duration "minimum": 1, "maximum": 604800 (PagerDuty's REST API document)
+SNOOZE_MAX_SECONDS = 604800
+DURATION = re.compile(r"^(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s?)?$")
+TIMESTAMP = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
 
 
 def input_problem(p):
     """What PagerDuty would refuse in these parameters, found before any request; None when nothing."""
-    if p["resolution"] is not None and p["status"] != "resolved":
-        return "resolution is only allowed with status=resolved"
-    if p["escalation_level"] is not None and p["escalation_level"] < 1:
-        return "escalation_level must be 1 or more, got %d" % p["escalation_level"]
-    if p["status"] == "resolved":
-        # a resolved incident has no assignees, so nothing can be assigned while resolving it
-        for name in ("escalation_level", "assignees", "escalation_policy"):
-            if p[name] is not None:
-                return "%s cannot be combined with status=resolved" % name
-    if p["force"] and p["escalation_level"] is None:
-        return "force only applies to escalation_level"
-    if p["assignees"] is not None and not as_list(p["assignees"]):
-        return "assignees must name at least one user"
+    if p["source_incidents"] is not None and not p["merge_into"]:
+        return "source_incidents only apply with merge_into"
+    if p["merge_into"]:
+        return merge_problem(p)
+    if p["snooze"] is not None:
+        problem = snooze_problem(p)
+        if problem:
+            return problem
+    problem = update_problem(p)
+    if problem:
+        return problem
     if p["incident_id"]:
         given = [name for name in CREATE_ONLY if p[name] is not None]
         if given:
@@ -270,24 +341,38 @@ def input_problem(p):
     return None
 
 
-def resolve_desired(resolver, p):
-    """The fields the task asks for, with names and emails resolved to IDs."""
-    desired = dict((name, p[name]) for name in ("title", "urgency", "status") if p[name] is not None)
-    if p["priority"]:
-        desired["priority"] = resolver.priority_id(p["priority"])
-    if p["escalation_policy"]:
-        desired["escalation_policy"] = resolver.escalation_policy_id(p["escalation_policy"])
-    if p["assignees"] is not None:
-        desired["assignees"] = sorted(set(resolver.user_id(a, "assignees") for a in as_list(p["assignees"])))
-    return desired
+def merge_problem(p):
+    given = [name for name in NOT_WITH_MERGE if p[name] is not None] + (["force"] if p["force"] else [])
+    if given:
+        return "merge_into cannot be combined with %s (merging resolves the source incidents)" % ", ".join(given)
+    if not p["incident_id"] and not as_list(p["source_incidents"]):
+        return "merge_into needs incident_id or source_incidents: the incidents to merge into it"
+    return None
 
 
-def label(reference):
-    """A reference as ``Name (ID)``, the one form the diff shows on both sides."""
-    if not reference or not reference.get("id"):
+def snooze_seconds(value):
+    """Seconds from a number of seconds or a text such as ``90``, ``30m``, ``4h`` or ``1d12h``; None if it is none."""
+    if isinstance(value, bool):
         return None
-    name = reference.get("summary") or reference.get("name")
-    return "%s (%s)" % (name, reference["id"]) if name else reference["id"]
+    if isinstance(value, int):
+        return value
+    match = DURATION.match(str(value).strip().lower())
+    if not match or not any(match.groups()):
+        return None
+    days, hours, minutes, seconds = (int(group or 0) for group in match.groups())
+    return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+
+
+def snooze_problem(p):
+    seconds = snooze_seconds(p["snooze"])
+    if seconds is None or not 1 <= seconds <= SNOOZE_MAX_SECONDS:
+        return ("snooze must be a duration from 1 second to 7 days (604800 seconds), such as 3600, 90m or 4h, got %r"
+                % (p["snooze"],))
+    if not p["incident_id"]:
+        return "snooze needs incident_id (an acknowledged incident to snooze)"
+    if p["status"] in ("triggered", "resolved"):
+        return "snooze cannot be combined with status=%s: PagerDuty snoozes only acknowledged incidents" % p["status"]
+    return None
 
 
 # -- creating -------------------------------------------------------------------------------------
@@ -337,151 +422,156 @@ def open_or_reuse(module, desired):
     return create_incident(client, incident, confirm=confirm), True
 
 
-# -- planning an update ------------------------------------------------------------------------------
-class IncidentPlan(object):
-    """What one task sends to bring an incident to the desired state, and what that changes."""
-
-    def __init__(self):
-        self.body = {"type": "incident_reference"}   # the one update, before order_writes splits it
-        self.writes = []                # PUT bodies, in sending order
-        self.changes = ChangeTracker()
-        self.escalation_levels = None   # the levels the incident was found at (when escalation_level is given)
-        self.escalations_before = None  # escalation log entries before the write, when only they can confirm it
-
-
-def refuse_on_resolved(incident, desired, p):
-    """Fail when the task changes what a resolved incident cannot have (it is not reopened)."""
-    touched = [name for name in ("escalation_level", "assignees") if p[name] is not None]
-    if desired.get("escalation_policy") not in (None, ref_id(incident.get("escalation_policy"))):
-        touched.append("escalation_policy")
-    if desired.get("urgency") not in (None, incident.get("urgency")):
-        touched.append("urgency")
-    if touched:
-        raise PagerDutyInputError("incident %s is resolved: %s cannot change on a resolved incident (set status: "
-                                  "triggered or acknowledged to reopen it)" % (incident["id"], ", ".join(touched)))
+# -- snoozing -------------------------------------------------------------------------------------
+def _moment(text):
+    """A PagerDuty timestamp as a naive UTC datetime, or None when it is not one."""
+    match = TIMESTAMP.match(text or "") if isinstance(text, str) else None
+    if not match:
+        return None
+    moment = datetime.datetime.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S")
+    zone = (match.group(2) or "Z").replace(":", "")
+    if zone != "Z":
+        sign = -1 if zone[0] == "-" else 1
+        moment -= sign * datetime.timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5]))
+    return moment
 
 
-def plan_update(incident, desired, p, facts, created=False, check_mode=False):
-    """The :class:`IncidentPlan` that brings ``incident`` to ``desired``.
+def snoozed_until(incident):
+    """When the incident's pending ``unacknowledge`` action is due (a snooze, or an acknowledgement timeout)."""
+    for action in incident.get("pending_actions") or []:
+        if isinstance(action, dict) and action.get("type") == "unacknowledge":
+            return action.get("at")
+    return None
 
-    Each change, and what it brings with it (the assignees of a new level or policy, a
-    reassigned incident back to triggered), is recorded in the plan's changes.
+
+def current_snooze(incident, facts):
+    """The duration in seconds of the snooze the incident is in, or None when it is not snoozed.
+
+    Its pending ``unacknowledge`` action comes from the newest ``snooze_log_entry`` whose ``changed_actions``
+    set it (an acknowledgement timeout sets one too, without a snooze).
     """
-    plan = IncidentPlan()
-    body, changes = plan.body, plan.changes
-    status = incident.get("status")
-    if status == "resolved" and desired.get("status") not in OPEN_STATUSES:
-        refuse_on_resolved(incident, desired, p)
-    if changes.compare("status", status, desired.get("status")):
-        body["status"] = desired["status"]
-        if p["resolution"]:
-            body["resolution"] = p["resolution"]
-            changes.add("resolution", None, p["resolution"])
-    for name in ("title", "urgency"):
-        if changes.compare(name, incident.get(name), desired.get(name)):
-            body[name] = desired[name]
-    if "priority" in desired and ref_id(incident.get("priority")) != desired["priority"]:
-        changes.add("priority", label(incident.get("priority")), label(facts.priority(desired["priority"])))
-        body["priority"] = ref("priority", desired["priority"])
-    if "assignees" in desired:
-        plan_assignees(plan, incident, desired["assignees"])
-    else:
-        plan_escalation(plan, incident, desired, p, facts, created, check_mode)
-    if any(name in body for name in REASSIGNING) and status == "acknowledged" and "status" not in desired:
-        changes.add("status", "acknowledged", "triggered")
-    plan.writes = [write for write in order_writes(incident, desired, dict(body)) if len(write) > 1]
-    return plan
+    until = snoozed_until(incident)
+    if until is None:
+        return None
+    for entry in facts.log_entries(incident["id"]):
+        if entry.get("type") != "snooze_log_entry":
+            continue
+        for action in entry.get("changed_actions") or []:
+            start, end = _moment(entry.get("created_at")), _moment(action.get("at"))
+            if action.get("at") == until and start is not None and end is not None:
+                return int((end - start).total_seconds())
+        return None
+    return None
 
 
-def plan_assignees(plan, incident, assignees):
-    current = assignee_ids(incident)
-    if current != assignees:
-        plan.changes.add("assignees", current, assignees)
-        plan.body["assignments"] = [{"assignee": ref("user", user_id)} for user_id in assignees]
+def ends_status(incident, plan):
+    """The status the incident has once the plan is applied."""
+    for name, unused, after in plan.changes.items():
+        if name == "status":
+            return after
+    return incident.get("status")
 
 
-def plan_escalation(plan, incident, desired, p, facts, created, check_mode):
-    """Add the escalation policy or level that differ to the plan, with the assignees they bring."""
-    current_policy = ref_id(incident.get("escalation_policy"))
-    moving = desired.get("escalation_policy") not in (None, current_policy)
-    level = p["escalation_level"]
-    if not moving and level is None:
-        return
-    policy_id = desired["escalation_policy"] if moving else current_policy
-    levels, policy_name = facts.levels(policy_id)
-    current = assignee_ids(incident)
-    if created and not current:     # check mode: the incident a create would open is assigned to level 1
-        current = sorted(levels.get(1) or ())
-    if level is not None and level > max(levels or [0]):
-        raise PagerDutyInputError("escalation_level %d is beyond the incident's escalation policy %s, whose levels "
-                                  "with someone on call are %s" % (
-                                      level, policy_id, ", ".join(str(n) for n in sorted(levels)) or "none"))
-    if moving:
-        given = p["escalation_policy"]
-        name = policy_name or (given if given != policy_id else None)
-        plan.changes.add("escalation_policy", label(incident.get("escalation_policy")),
-                         label({"id": policy_id, "name": name}))
-        plan.body["escalation_policy"] = ref("escalation_policy", policy_id)
-    if level is not None:
-        plan_level(plan, incident, level, levels, p["force"], moving, created, facts, check_mode)
-    paged = sorted(levels.get(level or 1) or ())
-    if ("escalation_policy" in plan.body or "escalation_level" in plan.body) and paged and paged != current:
-        plan.changes.add("assignees", current, paged)
+def plan_snooze(incident, plan, seconds, facts):
+    """The snooze to send after the plan (``seconds``), or None when the incident is snoozed for that long already.
 
-
-def plan_level(plan, incident, level, levels, force, moving, created, facts, check_mode):
-    """Escalate to ``level`` unless the incident is provably there already (or ``force``)."""
-    if moving:
-        found = []          # not on the new policy yet
-    elif created:
-        found = [1]         # a new incident starts at level 1 of its policy
-    else:
-        found = levels_matching(levels, assignee_ids(incident))
-        if len(found) > 1:
-            found = levels_from(found, facts.log_entries(incident["id"]))
-    plan.escalation_levels = found
-    if not (force or moving or found != [level]):
-        return
-    plan.changes.add("escalation_level", found[0] if len(found) == 1 else found or None, level)
-    plan.body["escalation_level"] = level
-    if (force or len(found) > 1) and not check_mode:
-        # the assignees cannot show whether it landed: a new escalation log entry will
-        plan.escalations_before = escalation_entry_ids(facts.log_entries(incident["id"]))
-
-
-def order_writes(incident, desired, body):
-    """The request bodies in sending order.
-
-    PagerDuty returns a reassigned incident to triggered (its new assignees are paged), so an
-    acknowledgement asked for together with a reassignment is sent after it, in a second request.
+    PagerDuty snoozes only acknowledged incidents ("You're only able to snooze acknowledged incidents", PagerDuty
+    Support, "Snooze an Incident"); a new status or a reassignment ends a running snooze.
     """
-    if desired.get("status") != "acknowledged" or not any(name in body for name in REASSIGNING):
-        return [body]
-    body.pop("status", None)
-    if incident.get("status") == "resolved":
-        body["status"] = "triggered"    # reopened and assigned along the request, as PagerDuty documents
-    return [body, {"type": "incident_reference", "status": "acknowledged"}]
+    status = ends_status(incident, plan)
+    if status != "acknowledged":
+        raise PagerDutyInputError(
+            "snooze needs an acknowledged incident (PagerDuty snoozes only those): incident %s %s %s; give status: "
+            "acknowledged to acknowledge it first" % (
+                incident.get("id"), "would be" if status != incident.get("status") else "is", status))
+    resets = any(name in body for body in plan.writes for name in ("status",) + REASSIGNING)
+    if not resets:
+        running = current_snooze(incident, facts)
+        if running is not None and abs(running - seconds) <= 1:
+            return None
+    return seconds
 
 
-# -- applying it ----------------------------------------------------------------------------------
-def landed(client, after, body, escalations_before):
-    """Whether ``after`` shows the update ``body`` applied (to confirm a lost answer)."""
-    for name in ("status", "title", "urgency"):
-        if name in body and after.get(name) != body[name]:
-            return False
-    for name in ("priority", "escalation_policy"):
-        if name in body and ref_id(after.get(name)) != body[name]["id"]:
-            return False
-    if "assignments" in body and assignee_ids(after) != sorted(a["assignee"]["id"] for a in body["assignments"]):
-        return False
-    if "escalation_level" in body:
-        if escalations_before is not None:
-            return bool(escalation_entry_ids(list_log_entries(client, after["id"])) - escalations_before)
-        levels, unused = escalation_levels(client, ref_id(after.get("escalation_policy")))
-        return body["escalation_level"] in levels_matching(levels, assignee_ids(after))
-    return True
+def send_snooze(client, incident, seconds):
+    """Snooze; after a lost answer, a new pending ``unacknowledge`` time shows that it landed."""
+    before = snoozed_until(incident)
+
+    def confirm():
+        current = get_incident(client, incident["id"])
+        return {"incident": current} if snoozed_until(current) not in (None, before) else None
+    return snooze_incident(client, incident["id"], seconds, confirm=confirm)
 
 
+# -- merging --------------------------------------------------------------------------------------
+def merged_into(incident):
+    """The ID of the incident this one was merged into (its ``merge_resolve_reason``), or None."""
+    reason = incident.get("resolve_reason")
+    if isinstance(reason, dict) and reason.get("type") == "merge_resolve_reason":
+        return ref_id(reason.get("incident"))
+    return None
+
+
+def plan_merge(target, sources):
+    """``(IDs to merge, IDs already merged)`` into ``target``; what PagerDuty would refuse fails here.
+
+    PagerDuty's document: merging resolves the source incidents, "Only incidents that have alerts or incidents
+    that were created manually in the UI can be merged", and "The target incident must be open".
+    """
+    to_merge, already = [], []
+    for source in sources:
+        if source["id"] == target["id"]:
+            raise PagerDutyInputError("merge_into: incident %s cannot be merged into itself" % target["id"])
+        if merged_into(source) == target["id"]:
+            already.append(source["id"])
+        elif source.get("status") not in OPEN_STATUSES:
+            other = merged_into(source)
+            raise PagerDutyInputError("incident %s is resolved%s: only open incidents can be merged" % (
+                source["id"], " (merged into %s)" % other if other else ""))
+        elif source.get("is_mergeable") is False:
+            raise PagerDutyInputError("incident %s cannot be merged: PagerDuty merges only incidents that have alerts "
+                                      "or were created manually" % source["id"])
+        elif source["id"] not in to_merge:
+            to_merge.append(source["id"])
+    if to_merge and target.get("status") not in OPEN_STATUSES:
+        raise PagerDutyInputError("merge_into: incident %s is resolved and PagerDuty merges only into an open incident"
+                                  % target["id"])
+    return to_merge, already
+
+
+def send_merge(client, target_id, source_ids):
+    """Merge; after a lost answer the sources are re-read: merged into the target, the merge landed."""
+    def confirm():
+        fresh, unused = read_incidents(client, source_ids)
+        done = [incident["id"] for incident in fresh if merged_into(incident) == target_id]
+        if not done:
+            return None
+        if len(done) < len(source_ids):
+            raise PagerDutyUncertainWriteError(
+                "the merge into %s was cut short: %s merged, %s not; run the task again to merge the rest" % (
+                    target_id, ", ".join(done), ", ".join(i for i in source_ids if i not in done)))
+        return {"incident": {"id": target_id, "type": "incident_reference"}}
+    return merge_incidents(client, target_id, source_ids, confirm=confirm)
+
+
+def merge(module):
+    """Merge the source incidents into ``merge_into`` (those merged already are left as they are)."""
+    p = module.params
+    client = module.client
+    target = get_incident(client, p["merge_into"])
+    wanted = ([p["incident_id"]] if p["incident_id"] else []) + (as_list(p["source_incidents"]) or [])
+    sources, missing = read_incidents(client, list(dict.fromkeys(wanted)))
+    if missing:
+        raise PagerDutyError("PagerDuty has no incident %s to merge" % ", ".join(missing))
+    to_merge, already = plan_merge(target, sources)
+    if to_merge:
+        module.changes.add("merged", already, already + to_merge)
+        if not module.check_mode:
+            send_merge(client, target["id"], to_merge)
+            target = get_incident(client, target["id"])
+    return dict(incident=target, created=False, merged=to_merge, already_merged=already)
+
+
+# -- applying an update ---------------------------------------------------------------------------
 def apply_plan(client, incident, plan):
     """Send the plan's updates; after a lost answer the incident is re-read and an update resent only if it did
     not land.  Returns the incident as PagerDuty last answered."""
@@ -497,12 +587,9 @@ def send_update(client, incident_id, body, escalations_before):
     return update_incident(client, incident_id, body, retry=UNSAFE, confirm=confirm)
 
 
-def run(module):
+def update(module):
+    """Create or change the incident (and snooze it), sending only what differs."""
     p = module.params
-    problem = input_problem(p)
-    if problem:
-        raise PagerDutyInputError(problem)
-    module.require("api_token")
     desired = resolve_desired(module.resolver, p)
     created = False
     if p["incident_id"]:
@@ -512,15 +599,30 @@ def run(module):
         if created:
             for name in CREATED_WITH:       # what creation already set needs no update
                 desired.pop(name, None)
-    plan = plan_update(incident, desired, p, IncidentFacts(module.client, module.resolver), created,
-                       module.check_mode)
+    facts = IncidentFacts(module.client, module.resolver)
+    plan = plan_update(incident, desired, p, facts, created, module.check_mode)
+    snooze = None
+    if p["snooze"] is not None:         # checked before anything is sent
+        snooze = plan_snooze(incident, plan, snooze_seconds(p["snooze"]), facts)
     module.changes.extend(plan.changes)
+    if snooze is not None:
+        module.changes.add("snooze", current_snooze(incident, facts) if snoozed_until(incident) else None, snooze)
     if not module.check_mode:
         incident = apply_plan(module.client, incident, plan)
+        if snooze is not None:
+            incident = send_snooze(module.client, incident, snooze)
     result = dict(incident=incident, created=created)
     if plan.escalation_levels is not None:
         result["escalation_levels"] = plan.escalation_levels
     return result
+
+
+def run(module):
+    problem = input_problem(module.params)
+    if problem:
+        raise PagerDutyInputError(problem)
+    module.require("api_token")
+    return merge(module) if module.params["merge_into"] else update(module)
 
 
 ARGUMENT_SPEC = dict(
@@ -538,6 +640,9 @@ ARGUMENT_SPEC = dict(
     escalation_policy=dict(type="str"),
     priority=dict(type="str"),
     urgency=dict(type="str", choices=["high", "low"]),
+    merge_into=dict(type="str"),
+    source_incidents=dict(type="list", elements="str"),
+    snooze=dict(type="raw"),
 )
 MUTUALLY_EXCLUSIVE = [("assignees", "escalation_policy"), ("assignees", "escalation_level")]
 
