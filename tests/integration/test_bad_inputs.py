@@ -55,6 +55,26 @@ TABLE = [
      "value of status must be one of: triggered, acknowledged, resolved, got: closed"),
     ("pd_incident", "incident_id=PX urgency=urgent", "value of urgency must be one of: high, low, got: urgent"),
     ("pd_incident", "incident_id=PX escalation_level=two", "argument 'escalation_level' is of type"),
+    ("pd_incident", "incident_id=PX merge_into=PY status=resolved",
+     "merge_into cannot be combined with status (merging resolves the source incidents)"),
+    ("pd_incident", "merge_into=PY", "merge_into needs incident_id or source_incidents"),
+    ("pd_incident", "incident_id=PX source_incidents=PY", "source_incidents only apply with merge_into"),
+    ("pd_incident", "incident_id=PX snooze=8d",
+     "snooze must be a duration from 1 second to 7 days (604800 seconds), such as 3600, 90m or 4h, got '8d'"),
+    ("pd_incident", "incident_id=PX snooze=1h status=resolved",
+     "snooze cannot be combined with status=resolved: PagerDuty snoozes only acknowledged incidents"),
+    # pd_incidents
+    ("pd_incidents", "status=resolved", "give incident_ids or at least one filter (services, teams, statuses"),
+    ("pd_incidents", "services=PSVCCHK", "give at least one change to make: status, escalation_level, assignees"),
+    ("pd_incidents", "incident_ids=PX status=acknowledged resolution=done",
+     "resolution is only allowed with status=resolved"),
+    ("pd_incidents", "statuses=triggered status=resolved escalation_level=2",
+     "escalation_level cannot be combined with status=resolved"),
+    ("pd_incidents", "incident_ids=PX assignees=PGRACE1 escalation_level=2",
+     "parameters are mutually exclusive: assignees|escalation_level"),
+    ("pd_incidents", "incident_ids=PX escalation_level=0", "escalation_level must be 1 or more, got 0"),
+    ("pd_incidents", "statuses=open status=resolved",
+     "value of statuses must be one or more of: triggered, acknowledged, resolved. Got no match for: open"),
     # pd_incident_note
     ("pd_incident_note", "incident_id=PX note=' '", "note must not be empty"),
     ("pd_incident_note", "incident_id=PX note=%s" % ("x" * 25001),
@@ -75,6 +95,7 @@ TABLE = [
     ("pd_incident_info", "notes=true", "notes needs incident_id"),
     ("pd_incident_info", "statuses=open",
      "value of statuses must be one or more of: triggered, acknowledged, resolved. Got no match for: open"),
+    ("pd_incident_info", "fields=status,,title", "fields must name attributes (such as email or status)"),
     # pd_user
     ("pd_user", "email=a@example.com role=boss", "role must be one of admin, limited_user"),
     ("pd_user", "email=not-an-email name=X", "email must be an email address of 6 to 100 characters"),
@@ -87,6 +108,7 @@ TABLE = [
     ("pd_user_info", "email=nobody", "email must be an email address such as jane@example.com"),
     ("pd_user_info", "user_id=PX email=a@example.com", "parameters are mutually exclusive: user_id|email|query"),
     ("pd_user_info", "include=secrets", "value of include must be one or more of"),
+    ("pd_user_info", "fields=' '", "fields must name attributes (such as email or status), got a blank name"),
 ]
 
 
@@ -104,4 +126,4 @@ def test_bad_input_is_refused_before_sending(ansible, sim, module, args, message
 
 def test_the_table_is_large_enough():
     assert len(TABLE) >= 40
-    assert len(set(m for m, unused, unused2 in TABLE)) == 10, "every module has bad-input rows"
+    assert len(set(m for m, unused, unused2 in TABLE)) == 11, "every module has bad-input rows"

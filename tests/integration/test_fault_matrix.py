@@ -19,7 +19,7 @@ import re
 import pytest
 
 from ansible_collections.oncall.pagerduty.plugins.modules import (
-    pd_event, pd_incident, pd_incident_info, pd_incident_note, pd_incident_responder, pd_user)
+    pd_event, pd_incident, pd_incident_info, pd_incident_note, pd_incident_responder, pd_incidents, pd_user)
 from in_process import run_module
 from pd_harness import ADMIN_EMAIL, ADMIN_TOKEN, ROUTING_KEY
 
@@ -51,7 +51,8 @@ EVENT_KEY = "matrix-key"
 THROUGH_ANSIBLE = [("read", "500 after the change"), ("pd_incident update", "read timeout after the change"),
                    ("pd_incident_note", "connection reset after the change"),
                    ("pd_incident_responder", "502 after the change"), ("pd_user create", "504 after the change"),
-                   ("pd_event", "429 with ratelimit-reset")]
+                   ("pd_event", "429 with ratelimit-reset"),
+                   ("pd_incidents bulk update", "connection reset after the change")]
 
 
 class Operation(object):
@@ -117,6 +118,8 @@ OPERATIONS = [
               _incident_returned, changes=False, resent=True),
     Operation("pd_incident update", "PUT", "^/incidents/{id}$", pd_incident,
               {"incident_id": "{id}", "status": "acknowledged"}, _acks),
+    Operation("pd_incidents bulk update", "PUT", "^/incidents$", pd_incidents,
+              {"incident_ids": "{id}", "status": "acknowledged"}, _acks),
     Operation("pd_incident_note", "POST", "^/incidents/{id}/notes$", pd_incident_note,
               {"incident_id": "{id}", "note": "matrix"}, _notes),
     Operation("pd_incident_responder", "POST", "^/incidents/{id}/responder_requests$", pd_incident_responder,
@@ -170,7 +173,7 @@ def test_the_matrix_has_every_kind_of_fault_before_and_after_the_change():
         afters = [name for name in forms if FAULTS[name].get("after")]
         assert len(forms) - len(afters) == 1, kind
         assert len(afters) == (0 if kind.startswith("429") else 1), kind
-    assert len(list(_cells())) == len(FAULTS) * 6 == 84
+    assert len(list(_cells())) == len(FAULTS) * 7 == 98
 
 
 def _one_fault_survived(sim, operation, fault, run):

@@ -64,3 +64,15 @@ def test_include_custom_fields_for_one_incident_only(ansible, sim):
                            expect_rc=2).result()
     assert listed["msg"] == "include custom_fields needs incident_id (PagerDuty's incident listing does not accept it)"
     assert sim.requests(since=mark) == []
+
+
+def test_fields_keep_only_the_attributes_asked_for_and_the_id(ansible, sim):
+    first, second = [sim.create_incident(title=t) for t in ("Disk full", "CPU hot")]
+    listed = ansible.adhoc("oncall.pagerduty.pd_incident_info", "statuses=triggered fields=status,title,status",
+                           rest=True).result()
+    assert listed["incidents"] == [{"id": first["id"], "status": "triggered", "title": "Disk full"},
+                                   {"id": second["id"], "status": "triggered", "title": "CPU hot"}]
+    one = ansible.adhoc("oncall.pagerduty.pd_incident_info", "incident_id=%s fields=incident_number notes=true"
+                        % first["id"], rest=True).result()
+    assert one["incident"] == {"id": first["id"], "incident_number": first["incident_number"]}
+    assert one["notes"] == [], "fields apply to the incidents, not to their notes"

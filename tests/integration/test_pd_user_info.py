@@ -202,3 +202,16 @@ def test_an_escalation_policy_named_like_an_id_is_found_by_name(ansible, sim):
                   % incident["id"], rest=True)
     lookups = [r["path"] for r in sim.requests(since=mark) if r["path"].startswith("/escalation")]
     assert lookups == ["/escalation_policies/PEPPLT1"], "an ID that exists costs one request"
+
+
+def test_fields_keep_only_the_attributes_asked_for_and_the_id(ansible, sim):
+    listed = info(ansible, "fields=email")
+    assert listed["users"][:2] == [{"id": "PADMIN1", "email": "admin@example.com"},
+                                   {"id": "PGRACE1", "email": "grace@example.com"}]
+    assert all(sorted(u) == ["email", "id"] for u in listed["users"]) and listed["total"] == 5
+    one = info(ansible, "user_id=PMARGRT include=contact_methods fields=name,contact_methods,web_cal_url")
+    assert sorted(one["user"]) == ["contact_methods", "id", "name"] and one["users"] == [one["user"]]
+    assert "address" not in json.dumps(one["user"]), "what is kept is still stripped of addresses"
+    run = ansible.adhoc("oncall.pagerduty.pd_user_info", "email=grace@example.com fields=emial", env=ADMIN_ENV)
+    assert run.result()["user"] == {"id": "PGRACE1"}
+    assert "fields: no user returned has the attribute 'emial'" in run.output
