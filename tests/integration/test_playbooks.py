@@ -172,6 +172,37 @@ def test_incident_workflow(ansible, sim):
                     "pd_workflow_instance_id": instances[0]["id"]}
 
 
+def test_incidents_bulk(ansible, sim):
+    storm = [sim.create_incident(title="Storm %d" % n)["id"] for n in range(3)]
+    elsewhere = sim.create_incident(title="Database", service="PSVCPLT")["id"]
+    mark = sim.mark()
+    first = stats(play(ansible, "incidents_bulk", {"pd_services": "Checkout API", "pd_statuses": "triggered",
+                                                   "pd_status": "acknowledged", "pd_incident_ids": "", "pd_title": ""}))
+    assert first == {"pd_changed": True, "pd_selected_count": "3", "pd_changed_count": "3", "pd_unchanged_count": "0",
+                     "pd_changed_ids": ",".join(storm), "pd_failed_ids": "", "pd_skipped_ids": ""}
+    again = stats(play(ansible, "incidents_bulk", {"pd_services": "Checkout API", "pd_statuses": "triggered",
+                                                   "pd_status": "acknowledged"}))
+    assert again["pd_changed"] is False and again["pd_selected_count"] == "0"
+    assert writes(sim, mark) == [("PUT", "/incidents")], "one bulk request; the re-run wrote nothing"
+    assert sim.incident(elsewhere)["status"] == "triggered"
+    # As Rundeck passes job options: in the environment, free text as typed, incident numbers comma-separated.
+    numbers = ",".join(str(sim.incident(i)["incident_number"]) for i in storm[:2])
+    resolved = stats(play(ansible, "incidents_bulk", {}, env={"pd_incident_ids": numbers, "pd_status": "resolved",
+                                                              "pd_resolution": AWKWARD, "pd_statuses": "acknowledged"}))
+    assert resolved["pd_changed_ids"] == ",".join(storm[:2]) and resolved["pd_unchanged_count"] == "0"
+    assert [e["note"] for e in sim.log_entries(storm[0]) if e["type"] == "resolve_log_entry"] == [AWKWARD]
+
+
+def test_incidents_bulk_stopped_part_way_publishes_what_changed(ansible, sim):
+    storm = [sim.create_incident(title="Storm %d" % n)["id"] for n in range(2)]
+    sim.fault(method="PUT", path="^/incidents$", status=403, count=None)
+    run = play(ansible, "incidents_bulk", {"pd_incident_ids": ",".join(storm), "pd_urgency": "low"}, expect_rc=2)
+    data = stats(run)
+    assert data["pd_changed"] is False and data["pd_failed_ids"] == ",".join(storm)
+    assert data["pd_changed_count"] == "0" and data["pd_selected_count"] == "2"
+    assert "PagerDuty REST API error 403 (code 2010) on PUT /incidents: Access Denied" in run.stdout
+
+
 def test_send_event_trigger_then_resolve(ansible, sim):
     # The routing key in the environment, as on a Rundeck node.
     env = {"PAGERDUTY_ROUTING_KEY": ROUTING_KEY}
@@ -327,6 +358,10 @@ def test_the_token_as_an_extra_var(ansible, sim):
      ["pd_new_email needs pd_user_id"]),
     ("user_delete", {}, ["pd_user_id or pd_user_email"]),
     ("user_get", {"pd_user_email": ""}, ["pd_user_id or pd_user_email"]),
+    ("incidents_bulk", {"pd_status": "resolved"}, ["pd_incident_ids, or at least one of the filters"]),
+    ("incidents_bulk", {"pd_services": "Checkout API"}, ["at least one change"]),
+    ("incidents_bulk", {"pd_incident_ids": "1", "pd_escalation_level": "0"}, ["pd_escalation_level: 1 or more"]),
+    ("incidents_bulk", {"pd_incident_ids": "1", "pd_status": "closed"}, ["triggered, acknowledged or resolved"]),
 ])
 def test_missing_or_bad_inputs_fail_clearly_before_anything_is_sent(ansible, sim, name, extra, words):
     mark = sim.mark()
@@ -354,7 +389,7 @@ def test_the_collection_playbooks_run_by_name(ansible, sim):
 def test_every_playbook_is_tested():
     """Each playbook of playbooks/ (but the demo) is run by a test of this file that reads its outputs."""
     playbooks = set(name[:-4] for name in os.listdir(PLAYBOOKS) if name.endswith(".yml")) - {"demo"}
-    assert len(playbooks) == 15, sorted(playbooks)
+    assert len(playbooks) == 16, sorted(playbooks)
     with open(__file__) as handle:
         source = handle.read()
     untested = [name for name in sorted(playbooks) if 'stats(play(ansible, "%s"' % name not in source]
