@@ -38,6 +38,11 @@ def bench(name):
     return register
 
 
+def shown_ratio(ratio):
+    """A ratio as the table shows it: two decimals, four for the very small ones (0.0014, not 0.00)."""
+    return "" if ratio is None else ("%.2f" % ratio if abs(ratio) >= 0.01 or ratio == 0 else "%.4f" % ratio)
+
+
 def shown(value):
     """A value as the Markdown table shows it."""
     if value is None:
@@ -63,8 +68,8 @@ class Context(object):
         ours, theirs = [round(v, 4) if isinstance(v, float) else v for v in (ours, theirs)]
         self.rows.append({"benchmark": benchmark, "measure": measure, "ours": ours, "theirs": theirs,
                           "ratio": ratio, "unit": unit, "goal": goal, "met": met, "note": note})
-        shown_ratio = "" if ratio is None else "ratio %.2f" % ratio
-        print("  %-62s %-12s %-12s %s" % (benchmark, shown(ours), shown(theirs), shown_ratio))
+        print("  %-62s %-12s %-12s %s" % (benchmark, shown(ours), shown(theirs),
+                                          "ratio " + shown_ratio(ratio) if ratio is not None else ""))
 
     def playbook(self, name, extra_vars=None, env=None):
         started = time.monotonic()
@@ -327,18 +332,122 @@ def bench_rate_limit(ctx):
             met=bool(asked) and 1.0 <= extra / asked <= RATE_LIMIT_GOAL, note="%d answers 429" % limited)
 
 
+# -- 6. triage at scale ------------------------------------------------------------------------------------------
+BULK = 1000
+BULK_GOAL = 0.02
+BULK_REQUESTS = -(-BULK // 100) + -(-BULK // 250) + 1      # the listing's pages + the bulk requests + 1
+
+
+def _open_incidents(sim, count, service):
+    return [sim.create_incident(title="Benchmark storm %d" % n, service=service)["id"] for n in range(count)]
+
+
+def _counted(log):
+    return {"reads": len([r for r in log if r["method"] == "GET"]),
+            "writes": len([r for r in log if r["method"] != "GET"])}
+
+
+def _loop_per_incident(ctx, playbook, sample):
+    """Seconds per incident of a loop over ``sample`` fresh incidents (minus the same play over none), and the
+    requests per incident."""
+    zero = ctx.playbook(playbook, {"incident_ids": []})
+    ids = _open_incidents(ctx.sim, sample, "PSVCPLT")
+    mark = ctx.sim.mark()
+    full = ctx.playbook(playbook, {"incident_ids": ids})
+    log = ctx.sim.requests(since=mark)
+    assert all(ctx.sim.incident(i)["status"] == "resolved" for i in ids[:5] + ids[-5:])
+    return (full - zero) / sample, len(log) / float(sample)
+
+
+@bench("incidents-bulk")
+def bench_incidents_bulk(ctx):
+    """Resolving 1,000 triggered incidents: one pd_incidents task vs loops of pd_incident and uri (sampled)."""
+    sim = ctx.sim
+    sample = 20 if ctx.quick else 100
+    module, module_requests = _loop_per_incident(ctx, "resolve_module.yml", sample)
+    uri, uri_requests = _loop_per_incident(ctx, "resolve_uri.yml", sample)
+    storm = _open_incidents(sim, BULK, "PSVCCHK")
+    baseline = ctx.playbook("bulk_module.yml", {"run_bulk": False})
+    mark = sim.mark()
+    bulk = ctx.playbook("bulk_module.yml", {"run_bulk": True}) - baseline
+    counted = _counted(sim.requests(since=mark))
+    left = sim.rest("GET", "/incidents?service_ids[]=PSVCCHK&statuses[]=triggered&date_range=all&total=true")
+    assert len(storm) == BULK and left["total"] == 0, "every one resolved"
+    mark = sim.mark()
+    ctx.playbook("bulk_module.yml", {"run_bulk": True})
+    rerun = _counted(sim.requests(since=mark))
+    label = "6. Resolve 1,000 triggered incidents"
+    note = "loops timed over %d incidents and scaled to 1,000" % sample
+    ctx.row(label + ": time", "one pd_incidents task vs a loop of pd_incident tasks, s", bulk, module * BULK,
+            unit="s", goal="ratio <= %s" % BULK_GOAL, met=bulk / (module * BULK) <= BULK_GOAL, note=note)
+    ctx.row(label + ": time vs uri", "one pd_incidents task vs a loop of uri tasks (PUT each), s", bulk, uri * BULK,
+            unit="s", note=note)
+    ctx.row(label + ": requests", "pd_incidents reads + writes vs the pd_incident loop's requests", counted,
+            round(module_requests * BULK), unit="requests", goal="<= %d in all" % BULK_REQUESTS,
+            met=counted["reads"] + counted["writes"] <= BULK_REQUESTS,
+            note="a uri loop sends %d" % round(uri_requests * BULK))
+    ctx.row(label + ": the re-run", "pd_incidents reads + writes, nothing left to resolve", rerun, unit="requests",
+            goal="no write", met=rerun["writes"] == 0)
+
+
+# -- 7. a large listing that stays light -----------------------------------------------------------------------
+@bench("list-users-fields")
+def bench_list_users_fields(ctx):
+    """Listing the addresses of 10,000 users (fields: [email]), 20 ms per request, vs the python-pagerduty script."""
+    sim = ctx.sim
+    sim.reset(extra_users=USERS)
+    try:
+        sim.fault(method="GET", path="^/users$", latency=0.02, count=None)
+        listing = Listing(ctx)
+        listing.expected = _ids(json.loads(_timed_process(
+            [sys.executable, "-c", THEIR_SCRIPT, ADMIN_TOKEN, sim.url], listing.env)[1]))
+        listing.args.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": {"fields": ["email"]}}))
+        samples = {"script": [], "module": [], "task": []}
+        for unused in range(1 if ctx.quick else 3):
+            samples["script"].append(listing.their_script())
+            samples["module"].append(listing.module_process())
+            full = ctx.playbook("list_users_fields.yml", {"list_users": True, "expected": len(listing.expected)})
+            samples["task"].append(full - ctx.playbook("list_users_fields.yml", {"list_users": False}))
+        median = dict((name, statistics.median(values)) for name, values in samples.items())
+        label = "7. List 10,000 users' addresses (fields: [email]), 20 ms per request"
+        ctx.row(label + ": end to end", "pd_user_info task in a playbook (minus the play without it) vs the "
+                "python-pagerduty script of 3 (every user, as JSON), s", median["task"], median["script"], unit="s",
+                goal="ratio <= 1.0", met=median["task"] / median["script"] <= 1.0)
+        ctx.row(label + ": the module alone", "pd_user_info run as a process vs the same script, s",
+                median["module"], median["script"], unit="s")
+    finally:
+        sim.call("DELETE", "/_sim/faults")
+        sim.reset(extra_users=0)
+
+
+def _merged_rows(rows):
+    """These rows, and those of the benchmarks this run did not measure from the last results (``--only``)."""
+    measured = set(row["benchmark"].split(".")[0] for row in rows)
+    try:
+        with open(RESULTS / "latest.json") as handle:
+            previous = json.load(handle)
+    except (OSError, ValueError):
+        return rows
+    kept = [dict(row, when=row.get("when") or previous.get("when")) for row in previous.get("rows", [])
+            if row["benchmark"].split(".")[0] not in measured]
+    return kept + rows
+
+
 def write_results(ctx):
     RESULTS.mkdir(exist_ok=True)
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    rows = sorted(ctx.rows, key=lambda r: int(r["benchmark"].split(".")[0]))  # stable: in run order within each
+    rows = _merged_rows([dict(row, when=stamp) for row in ctx.rows])
+    rows = sorted(rows, key=lambda r: int(r["benchmark"].split(".")[0]))  # stable: in run order within each
     with open(RESULTS / "latest.json", "w") as handle:
         json.dump({"when": stamp, "python": sys.version.split()[0], "rows": rows}, handle, indent=2)
         handle.write("\n")
-    lines = ["Measured %s on one machine, side by side in one run (`make bench`)." % stamp, "",
+    earlier = sorted(set(row["when"] for row in rows if row["when"] != stamp))
+    lines = ["Measured %s on one machine, side by side in one run (`make bench`)%s." % (
+        stamp, "; rows of other benchmarks from %s" % ", ".join(earlier) if earlier else ""), "",
              "| Benchmark | Measure | Ours | Theirs | Ratio | Goal | Met |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
     for row in rows:
-        ratio = "" if row["ratio"] is None else "%.2f" % row["ratio"]
+        ratio = shown_ratio(row["ratio"])
         met = "" if row["met"] is None else ("yes" if row["met"] else "**no**")
         measure = row["measure"] + (" (%s)" % row["note"] if row["note"] else "")
         lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (row["benchmark"], measure, shown(row["ours"]),
