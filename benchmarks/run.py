@@ -442,9 +442,9 @@ def write_results(ctx):
         json.dump({"when": stamp, "python": sys.version.split()[0], "rows": rows}, handle, indent=2)
         handle.write("\n")
     earlier = sorted(set(row["when"] for row in rows if row["when"] != stamp))
-    lines = ["Measured %s on one machine, side by side in one run (`make bench`)%s." % (
-        stamp, "; rows of other benchmarks from %s" % ", ".join(earlier) if earlier else ""), "",
-             "| Benchmark | Measure | Ours | Theirs | Ratio | Goal | Met |",
+    header = "Measured %s on one machine, side by side in one run (`make bench`)%s." % (
+        stamp, "; rows of other benchmarks from %s" % ", ".join(earlier) if earlier else "")
+    lines = [header, "", "| Benchmark | Measure | Ours | Theirs | Ratio | Goal | Met |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
     for row in rows:
         ratio = shown_ratio(row["ratio"])

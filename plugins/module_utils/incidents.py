@@ -237,7 +237,6 @@ def label(reference):
     return "%s (%s)" % (name, reference["id"]) if name else reference["id"]
 
 
-
 # -- planning an update ------------------------------------------------------------------------------
 class IncidentPlan(object):
     """What one task sends to bring an incident to the desired state, and what that changes."""
@@ -362,7 +361,6 @@ def order_writes(incident, desired, body):
     if incident.get("status") == "resolved":
         body["status"] = "triggered"    # reopened and assigned along the request, as PagerDuty documents
     return [body, {"type": "incident_reference", "status": "acknowledged"}]
-
 
 
 # -- confirming an update whose answer was lost -------------------------------------------------------

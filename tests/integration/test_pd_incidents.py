@@ -69,8 +69,8 @@ def test_every_selection_option(ansible, sim):
     checkout = open_many(sim, 2)
     keyed = sim.create_incident(title="Keyed", incident_key="flapping-disk")["id"]
     platform = sim.create_incident(title="Platform", service="PSVCPLT")["id"]
-    grace = sim.create_incident(title="Grace's", assignments=[{"assignee": {"id": "PGRACE1",
-                                                                             "type": "user_reference"}}])["id"]
+    grace = sim.create_incident(title="Grace's", assignments=[
+        {"assignee": {"id": "PGRACE1", "type": "user_reference"}}])["id"]
     number = str(sim.incident(checkout[0])["incident_number"])
 
     def selected(args):
@@ -196,8 +196,8 @@ def test_an_incident_changed_meanwhile_is_left_out_when_the_batch_is_sent_again(
 
     def resolve_one_meanwhile():
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not [r for r in local_sim.requests() if r["path"] == "/incidents"
-                                                    and r["method"] == "PUT"]:
+        while time.monotonic() < deadline and not [
+                r for r in local_sim.requests() if r["path"] == "/incidents" and r["method"] == "PUT"]:
             time.sleep(0.02)
         local_sim.resolve_incident(storm[2])
     other = threading.Thread(target=resolve_one_meanwhile)

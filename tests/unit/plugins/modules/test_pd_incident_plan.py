@@ -1,5 +1,6 @@
-"""pd_incident's planning (module_utils/incidents.py, which pd_incidents shares), without PagerDuty: what it sends for a desired state, in which order, and how it
-confirms an update whose answer was lost.  The reads a plan may need come from a fake ``facts``."""
+"""pd_incident's planning (module_utils/incidents.py, which pd_incidents shares), without PagerDuty: what it sends
+for a desired state, in which order, and how it confirms an update whose answer was lost.  The reads a plan may need
+come from a fake ``facts``."""
 
 import pytest
 
@@ -93,7 +94,7 @@ def test_levels_from_narrows_an_ambiguous_match_only_with_proof():
 def test_nothing_differs_nothing_is_planned_and_nothing_is_read():
     facts = FakeFacts()
     plan = planning.plan_update(incident(), {"status": "triggered", "title": "Checkout failing"}, params(),
-                                   facts)
+                                facts)
     assert plan.writes == [] and not plan.changes.changed and facts.asked == []
 
 
@@ -111,7 +112,7 @@ def test_a_resolution_goes_with_the_status_change_only():
     plan = planning.plan_update(incident(), {"status": "resolved"}, params(resolution="Rolled back"), FakeFacts())
     assert plan.writes == [{"type": "incident_reference", "status": "resolved", "resolution": "Rolled back"}]
     plan = planning.plan_update(incident(status="resolved"), {"status": "resolved"},
-                                   params(resolution="Rolled back"), FakeFacts())
+                                params(resolution="Rolled back"), FakeFacts())
     assert plan.writes == []
 
 
@@ -143,13 +144,13 @@ def test_check_mode_does_not_prepare_a_confirmation():
     entries = [{"id": "E1", "type": "escalate_log_entry"}]
     facts = FakeFacts(levels={1: {"PADA"}, 2: {"PADA"}}, entries=entries)
     plan = planning.plan_update(incident(assignees=["PADA"]), {}, params(escalation_level=2), facts,
-                                   check_mode=True)
+                                check_mode=True)
     assert plan.writes and plan.escalations_before is None
 
 
 def test_force_pages_the_level_again():
     plan = planning.plan_update(incident(assignees=["PGRACE1"]), {}, params(escalation_level=2, force=True),
-                                   FakeFacts(levels=LEVELS, entries=[]))
+                                FakeFacts(levels=LEVELS, entries=[]))
     assert plan.writes == [{"type": "incident_reference", "escalation_level": 2}]
     assert plan.escalations_before == set()
 
@@ -163,7 +164,7 @@ def test_a_level_beyond_the_policy_is_refused_naming_its_levels():
 def test_moving_to_another_policy_names_both_sides_and_pages_its_first_level():
     facts = FakeFacts(levels={1: {"PMARGRT"}}, policy_name="Platform On-Call")
     plan = planning.plan_update(incident(), {"escalation_policy": "PEPPLAT"},
-                                   params(escalation_policy="Platform On-Call"), facts)
+                                params(escalation_policy="Platform On-Call"), facts)
     assert plan.writes == [{"type": "incident_reference",
                             "escalation_policy": {"id": "PEPPLAT", "type": "escalation_policy_reference"}}]
     assert plan.changes.diff()["after"] == {"escalation_policy": "Platform On-Call (PEPPLAT)",
@@ -173,7 +174,7 @@ def test_moving_to_another_policy_names_both_sides_and_pages_its_first_level():
 
 def test_reassigning_an_acknowledged_incident_shows_it_going_back_to_triggered():
     plan = planning.plan_update(incident(status="acknowledged"), {"assignees": ["PGRACE1"]}, params(),
-                                   FakeFacts())
+                                FakeFacts())
     assert plan.writes == [{"type": "incident_reference",
                             "assignments": [{"assignee": {"id": "PGRACE1", "type": "user_reference"}}]}]
     assert plan.changes.diff()["after"] == {"assignees": ["PGRACE1"], "status": "triggered"}
@@ -181,14 +182,14 @@ def test_reassigning_an_acknowledged_incident_shows_it_going_back_to_triggered()
 
 def test_acknowledge_with_a_reassignment_is_sent_after_it():
     plan = planning.plan_update(incident(), {"status": "acknowledged", "assignees": ["PGRACE1"]}, params(),
-                                   FakeFacts())
+                                FakeFacts())
     assert [sorted(body) for body in plan.writes] == [["assignments", "type"], ["status", "type"]]
     assert plan.writes[1]["status"] == "acknowledged"
 
 
 def test_reopening_as_acknowledged_with_a_reassignment_reopens_triggered_first():
     plan = planning.plan_update(incident(status="resolved", assignees=()), {"status": "acknowledged"},
-                                   params(escalation_level=1), FakeFacts(levels=LEVELS))
+                                params(escalation_level=1), FakeFacts(levels=LEVELS))
     assert plan.writes == [{"type": "incident_reference", "escalation_level": 1, "status": "triggered"},
                            {"type": "incident_reference", "status": "acknowledged"}]
 

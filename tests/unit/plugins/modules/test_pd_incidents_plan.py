@@ -169,8 +169,10 @@ def test_batches_hold_at_most_250_incidents():
 
 def test_an_acknowledgement_after_a_reassignment_goes_in_a_second_round():
     pagerduty = BulkPagerDuty(3)
-    plan_one = lambda found: plan_update(found, {"status": "acknowledged", "assignees": ["PGRACE1"]},  # noqa: E731
-                                         params(assignees=["PGRACE1"]), NoFacts())
+
+    def plan_one(found):
+        return plan_update(found, {"status": "acknowledged", "assignees": ["PGRACE1"]}, params(assignees=["PGRACE1"]),
+                           NoFacts())
     plans = pd_incidents.plan_all(list(pagerduty.incidents.values()), plan_one)
     bulk = pd_incidents.BulkUpdate(pagerduty, NoFacts(), plan_one)
     assert bulk.run(plans, sorted(pagerduty.incidents))
