@@ -13,7 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api.incidents import (
-    list_log_entries, search_incidents)
+    create_note, list_log_entries, list_notes, search_incidents)
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api.services import list_oncalls
 from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyError
 
@@ -34,6 +34,17 @@ def find_open_incident(client, incident_key, service_id=None):
     """The open incident with ``incident_key`` (on ``service_id``), or None."""
     found, unused = open_incidents_with_key(client, incident_key, service_id)
     return found[0] if found else None
+
+
+def add_note(client, incident_id, content, notes):
+    """Add a note; after a lost answer, the notes are read again and it is resent only if it did not land.
+    ``notes`` are the incident's notes before (a note like one of them is not taken for this one)."""
+    known = set(n.get("id") for n in notes)
+
+    def confirm():
+        found = [n for n in list_notes(client, incident_id) if n.get("id") not in known and n.get("content") == content]
+        return {"note": found[-1]} if found else None
+    return create_note(client, incident_id, content, confirm=confirm)
 
 
 def ref(kind, object_id):

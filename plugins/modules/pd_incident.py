@@ -227,6 +227,7 @@ escalation_levels:
   sample: [1]
 """
 
+import json
 import uuid
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api.incidents import (
@@ -234,9 +235,10 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._api.incidents im
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api.services import get_service
 from ansible_collections.oncall.pagerduty.plugins.module_utils.client import UNSAFE
 from ansible_collections.oncall.pagerduty.plugins.module_utils.diff import ChangeTracker
-from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyError, PagerDutyInputError
+from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import (
+    PagerDutyAPIError, PagerDutyError, PagerDutyInputError)
 from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import (
-    OPEN_STATUSES, IncidentFacts, assignee_ids, escalation_entry_ids, escalation_levels, find_open_incident,
+    OPEN_STATUSES, IncidentFacts, add_note, assignee_ids, escalation_entry_ids, escalation_levels, find_open_incident,
     levels_from, levels_matching, ref, ref_id)
 from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule, as_list
 
@@ -292,28 +294,73 @@ def label(reference):
 
 # -- creating -------------------------------------------------------------------------------------
 def new_incident(p, desired, service_id, key):
-    """The body of ``POST /incidents`` for this task."""
+    """The body of ``POST /incidents`` for this task.
+
+    PagerDuty assigns a new incident to one user at most ("Only one assignee is supported at this time", developer
+    docs, Incident Creation API): with several assignees the incident is created with the first, and the update
+    that follows assigns them all.
+    """
     incident = {"type": "incident", "title": p["title"], "service": ref("service", service_id), "incident_key": key}
     if p["urgency"]:
         incident["urgency"] = p["urgency"]
     if "priority" in desired:
         incident["priority"] = ref("priority", desired["priority"])
     if p["body"]:
-        details = p["body"] if isinstance(p["body"], dict) else {"description": str(p["body"])}
-        incident["body"] = {"type": "incident_body", "details": details}
+        incident["body"] = {"type": "incident_body", "details": details_object(p["body"])}
     if "escalation_policy" in desired:
         incident["escalation_policy"] = ref("escalation_policy", desired["escalation_policy"])
     if "assignees" in desired:
-        incident["assignments"] = [{"assignee": ref("user", user_id)} for user_id in desired["assignees"]]
+        incident["assignments"] = [{"assignee": ref("user", desired["assignees"][0])}]
     return incident
 
 
-def would_be_created(client, incident, escalating):
-    """The incident a create would open (check mode): triggered, on its service's escalation policy."""
+def details_object(body):
+    """``body.details`` as PagerDuty's OpenAPI document defines it: an object (a text becomes its description)."""
+    return body if isinstance(body, dict) else {"description": str(body)}
+
+
+def details_text(details):
+    """The details as one text, for the note that carries them when PagerDuty refuses an object body."""
+    if isinstance(details, dict) and list(details) == ["description"]:
+        return str(details["description"])
+    return json.dumps(details, indent=2, sort_keys=True) if isinstance(details, dict) else str(details)
+
+
+def refuses_object_body(exc):
+    """Whether PagerDuty refused the create for its ``body.details`` (its Incident Creation API guide says "only
+    supports string Incident bodies", its OpenAPI document says an object: which one it enforces is uncertain)."""
+    text = ("%s %s" % (exc.message, " ".join(exc.errors))).lower()
+    return exc.status == 400 and ("details" in text or "body" in text)
+
+
+def would_be_created(module, incident, escalating):
+    """The incident a create would open (check mode): on its service's escalation policy, triggered, or
+    acknowledged when the acting user assigns it to themselves (developer docs, Incident Creation API)."""
     incident = dict(incident, status="triggered")
+    assigned = [a["assignee"]["id"] for a in incident.get("assignments") or []]
+    from_email = module.params["from_email"]
+    if assigned and from_email and assigned == [module.resolver.user_id(from_email, "from_email")]:
+        incident["status"] = "acknowledged"
     if "escalation_policy" not in incident and escalating:
-        incident["escalation_policy"] = get_service(client, incident["service"]["id"]).get("escalation_policy")
+        incident["escalation_policy"] = get_service(module.client, incident["service"]["id"]).get("escalation_policy")
     return incident
+
+
+def create(client, incident, service_id):
+    """``POST /incidents`` (a lost answer is confirmed by the incident key); when PagerDuty refuses an object body,
+    the incident is created without it and the details become its first note."""
+    def confirm():
+        found = find_open_incident(client, incident["incident_key"], service_id)
+        return {"incident": found} if found else None
+    try:
+        return create_incident(client, incident, confirm=confirm)
+    except PagerDutyAPIError as exc:
+        if "body" not in incident or not refuses_object_body(exc):
+            raise
+    bare = dict((key, value) for key, value in incident.items() if key != "body")
+    created = create_incident(client, bare, confirm=confirm)
+    add_note(client, created["id"], details_text(incident["body"]["details"]), [])
+    return created
 
 
 def open_or_reuse(module, desired):
@@ -329,12 +376,8 @@ def open_or_reuse(module, desired):
     incident = new_incident(p, desired, service_id, key or "oncall-pagerduty-%s" % uuid.uuid4().hex)
     module.changes.add("incident", None, dict((k, v) for k, v in incident.items() if k != "type"))
     if module.check_mode:
-        return would_be_created(client, incident, p["escalation_level"] is not None), True
-
-    def confirm():
-        found = find_open_incident(client, incident["incident_key"], service_id)
-        return {"incident": found} if found else None
-    return create_incident(client, incident, confirm=confirm), True
+        return would_be_created(module, incident, p["escalation_level"] is not None), True
+    return create(client, incident, service_id), True
 
 
 # -- planning an update ------------------------------------------------------------------------------
@@ -389,6 +432,8 @@ def plan_update(incident, desired, p, facts, created=False, check_mode=False):
         plan_escalation(plan, incident, desired, p, facts, created, check_mode)
     if any(name in body for name in REASSIGNING) and status == "acknowledged" and "status" not in desired:
         changes.add("status", "acknowledged", "triggered")
+    if status == "acknowledged" and body.get("status") == "triggered" and not any(n in body for n in REASSIGNING):
+        plan_retrigger(plan, incident, facts)
     plan.writes = [write for write in order_writes(incident, desired, dict(body)) if len(write) > 1]
     return plan
 
@@ -447,6 +492,26 @@ def plan_level(plan, incident, level, levels, force, moving, created, facts, che
     if (force or len(found) > 1) and not check_mode:
         # the assignees cannot show whether it landed: a new escalation log entry will
         plan.escalations_before = escalation_entry_ids(facts.log_entries(incident["id"]))
+
+
+def plan_retrigger(plan, incident, facts):
+    """Take an acknowledged incident back to triggered by escalating it to the level it is at.
+
+    PagerDuty reopens a resolved incident on ``status: triggered`` (OpenAPI, ``PUT /incidents/{id}``) but is not
+    documented to un-acknowledge one that way; its community answers show ``status`` alone ignored and a
+    reassignment or ``escalation_level`` working (community.pagerduty.com/forum/t/4086). Escalating to the current
+    level (level 1 when it cannot be told) works under either reading: the assignees are paged again.
+    """
+    policy_id = ref_id(incident.get("escalation_policy"))
+    found = []
+    if policy_id:
+        levels, unused = facts.levels(policy_id)
+        found = levels_matching(levels, assignee_ids(incident))
+        if len(found) > 1:
+            found = levels_from(found, facts.log_entries(incident["id"]))
+    level = found[0] if found else 1
+    plan.changes.add("escalation_level", level if found else None, level)
+    plan.body["escalation_level"] = level
 
 
 def order_writes(incident, desired, body):
@@ -511,7 +576,8 @@ def run(module):
         incident, created = open_or_reuse(module, desired)
         if created:
             for name in CREATED_WITH:       # what creation already set needs no update
-                desired.pop(name, None)
+                if name != "assignees" or len(desired.get(name) or ()) < 2:
+                    desired.pop(name, None)
     plan = plan_update(incident, desired, p, IncidentFacts(module.client, module.resolver), created,
                        module.check_mode)
     module.changes.extend(plan.changes)
