@@ -33,9 +33,12 @@ __metaclass__ = type
 import email.utils
 import json
 import random
+import socket
 import threading
 import time
 import traceback
+
+from urllib.parse import urlsplit
 
 try:
     import requests
@@ -47,9 +50,11 @@ except ImportError:
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api import EVENTS_PATHS
+from ansible_collections.oncall.pagerduty.plugins.module_utils.answers import (
+    Listing, count_of, decoded, error_fields, json_or_text, text_of)
 from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import (  # noqa: F401 (re-exported)
-    PagerDutyAPIError, PagerDutyConfigError, PagerDutyError, PagerDutyInputError, PagerDutyRetryError,
-    PagerDutyTransportError, PagerDutyUncertainWriteError)
+    PagerDutyAnswerError, PagerDutyAPIError, PagerDutyConfigError, PagerDutyError, PagerDutyInputError,
+    PagerDutyRetryError, PagerDutyTransportError, PagerDutyUncertainWriteError)
 from ansible_collections.oncall.pagerduty.plugins.module_utils.version import COLLECTION_VERSION
 
 REGIONS = {
@@ -61,6 +66,7 @@ USER_AGENT = "oncall.pagerduty/%s" % COLLECTION_VERSION
 RETRY_STATUSES = (500, 502, 503, 504)
 PAGE_LIMIT = 100
 PAGINATION_CAP = 10000
+MAX_ANSWER_BYTES = 16 * 2 ** 20     # far above any answer of PagerDuty's (100 objects a page)
 
 
 class _RateBudget(object):
@@ -93,42 +99,6 @@ class _RateBudget(object):
                     self._remaining -= 1
                 return 0.0
             return self._reset_at - now
-
-
-def _json_or_text(response):
-    try:
-        return response.json()
-    except ValueError:
-        return response.text
-
-
-def _error_fields(body, api):
-    """(code, message, errors) from PagerDuty's error bodies, REST (v2 and v3) and Events."""
-    if not isinstance(body, dict):
-        text = (body or "").strip().splitlines()
-        return None, (text[0][:200] if text else None), []
-    if api == "events" or ("error" not in body and "status" in body):
-        errors = body.get("errors") or []
-        message = body.get("message")
-        if body.get("status") and body.get("status") != message:
-            message = "%s: %s" % (body.get("status"), message) if message else body.get("status")
-        return None, message, [str(e) for e in errors] if isinstance(errors, list) else [str(errors)]
-    error = body.get("error")
-    if isinstance(error, str):
-        return None, error, []
-    if not isinstance(error, dict):
-        return None, None, []
-    errors = error.get("errors") or []
-    if isinstance(errors, dict):
-        # /v3 endpoints: {"field": ["problem", ...]}
-        flat = []
-        for field, problems in sorted(errors.items()):
-            for problem in problems if isinstance(problems, list) else [problems]:
-                flat.append("%s %s" % (field, problem))
-        errors = flat
-    elif not isinstance(errors, list):
-        errors = [errors]
-    return error.get("code"), error.get("message"), [str(e) for e in errors]
 
 
 def normalise_events_url(url):
@@ -182,6 +152,7 @@ class _Call(object):
         self.data = None if body is None else json.dumps(body, separators=(",", ":"))
         self.retry = retry
         self.confirm = confirm
+        self.request = "%s %s" % (method, path)     # how messages name it
 
 
 class PagerDutyClient(object):
@@ -266,9 +237,9 @@ class PagerDutyClient(object):
         while True:
             attempts += 1
             waited += self._hold_for_rate_limit(call, attempts, waited)
-            response, failure = self._attempt(call)
+            answer, failure, response = self._attempt(call)
             if failure is None:
-                return self._decoded(call, response)
+                return answer
             action = self._classify(call, failure, response)
             if action == _RAISE:
                 raise failure
@@ -294,19 +265,65 @@ class PagerDutyClient(object):
         return hold
 
     def _attempt(self, call):
-        """(response, failure) of one exchange; failure is None when PagerDuty answered with success."""
+        """``(answer, failure, response)`` of one exchange.
+
+        ``failure`` is None when PagerDuty answered with success (``answer`` is its
+        decoded JSON, or None for an empty answer); ``response`` is given with an
+        error status.  An answer that broke off, trickled past ``timeout`` or cannot
+        be decoded is a failure without a response, like a lost answer.
+        """
         try:
             response = self.session.request(call.method, call.url, params=call.params, data=call.data,
-                                            headers=call.headers, timeout=self.timeout)
+                                            headers=call.headers, timeout=self.timeout, stream=True,
+                                            allow_redirects=False)
         except requests.exceptions.RequestException as exc:
-            return None, self._transport_error(call, exc)
+            return None, self._transport_error(call, exc), None
+        status = response.status_code
+        if 200 <= status < 300:
+            self._record_write(call)        # (carried out, whatever the answer's body turns out to be)
+        try:
+            raw = self._body(call, response)
+        except PagerDutyTransportError as failure:
+            return None, failure, None
         if call.api == "rest":
             self._budget.update(response.headers, self._clock())
-        if response.status_code >= 400:
-            return response, self._api_error(response, call)
-        if 200 <= response.status_code < 300:
-            self._record_write(call)
-        return response, None
+        if 300 <= status < 400:
+            raise PagerDutyAnswerError(call.request, redirect_problem(status, response.headers.get("Location")))
+        if status >= 400:
+            return None, self._api_error(response, raw, call), response
+        if status == 204 or not raw:
+            return None, None, response
+        try:
+            return decoded(raw, call.request, status, response.headers.get("Content-Type")), None, response
+        except PagerDutyAnswerError as failure:
+            return None, failure, None
+
+    def _body(self, call, response):
+        """The answer's bytes, at most MAX_ANSWER_BYTES, read within ``timeout`` seconds in all.
+
+        (The read timeout of ``requests`` bounds each wait for a byte, not the whole answer: a
+        server that trickles bytes would hold the client for ever.  A timer cuts the connection.)
+        """
+        late = _Cutoff(response, self.timeout)
+        chunks, size = [], 0
+        try:
+            for chunk in response.iter_content(65536):
+                size += len(chunk)
+                if size > MAX_ANSWER_BYTES:
+                    raise PagerDutyAnswerError(call.request, "the answer is larger than %d MB, far larger than any "
+                                               "of PagerDuty's; it was not read" % (MAX_ANSWER_BYTES // 2 ** 20))
+                chunks.append(chunk)
+        except requests.exceptions.RequestException as exc:
+            if not late.fired:
+                raise PagerDutyTransportError(call.method, call.url, "the answer broke off (%s)" % _reason(exc),
+                                              sent=True)
+        finally:
+            late.cancel()
+            response.close()
+        if late.fired:
+            raise PagerDutyTransportError(call.method, call.url, "the answer was still coming in after %s s"
+                                          % self.timeout, sent=True)
+        return b"".join(chunks)
 
     def _transport_error(self, call, exc):
         """The failure of an exchange that got no answer; raised at once when retrying cannot help."""
@@ -350,15 +367,6 @@ class PagerDutyClient(object):
             self._record_write(call)
         return confirmed
 
-    def _decoded(self, call, response):
-        if response.status_code == 204 or not response.content:
-            return None
-        decoded = _json_or_text(response)
-        if not isinstance(decoded, (dict, list)):
-            raise PagerDutyAPIError(response.status_code, call.method, call.url, call.path, api=call.api,
-                                    message="the answer was not JSON: %s" % str(decoded)[:200])
-        return decoded
-
     def _record_write(self, call):
         if call.method not in ("GET", "HEAD"):
             with self._writes_lock:
@@ -376,57 +384,66 @@ class PagerDutyClient(object):
         return base / 2 + random.uniform(0, base / 2)
 
     @staticmethod
-    def _api_error(response, call):
-        body = _json_or_text(response)
-        code, message, errors = _error_fields(body, call.api)
+    def _api_error(response, raw, call):
+        body = json_or_text(raw)
+        code, message, errors = error_fields(body, call.api)
         if message is None:
-            message = response.reason
+            message = text_of(response.reason)
         return PagerDutyAPIError(response.status_code, call.method, call.url, call.path, code=code, message=message,
                                  errors=errors, api=call.api, body=body if isinstance(body, dict) else None)
 
     # -- pagination -------------------------------------------------------------------------
     def list_all(self, path, key, params=None, max_items=None, first=None):
-        """Every item of a classic-paginated collection, in PagerDuty's order.
+        """Every item of a classic-paginated collection, in PagerDuty's order, once each.
 
         Returns ``(items, info)`` where ``info`` has ``total`` (as PagerDuty
         counted them, or None), ``truncated`` (the 10,000 cap or ``max_items``
-        stopped the listing) and ``pages``.  When the first page tells the
-        total, the remaining pages are fetched concurrently by a small pool.
-        ``first`` is a first page (offset 0) the caller already has; the listing
-        goes on from it instead of asking for it again.
+        stopped the listing) and ``pages``.  ``first`` is a first page (offset 0)
+        the caller already has; the listing goes on from it.
+
+        Nothing in the answers is trusted: the offset steps by the items each page
+        held, a page that adds nothing new ends the listing (one that repeats items
+        while ``more`` is true is an error), and at most ceil(items / 100) + 2
+        requests are sent.  When the first page is full and tells the total, and
+        the last page PagerDuty should have agrees with it, the pages between are
+        fetched concurrently, a few at a time.
         """
         params = dict(params or {})
-        limit = PAGE_LIMIT if max_items is None else max(1, min(PAGE_LIMIT, max_items))
+        cap = PAGINATION_CAP if max_items is None else max(1, min(PAGINATION_CAP, max_items))
+        limit = min(PAGE_LIMIT, cap)
         if first is None:
             first = self.get(path, dict(params, limit=limit, offset=0, total="true"))
-        # PagerDuty may serve fewer per page than asked for; its echoed limit is the step between pages.
-        echoed = first.get("limit")
-        if isinstance(echoed, int) and echoed > 0:
-            limit = echoed
-        items = list(first.get(key) or [])
-        total = first.get("total")
-        pages = 1
-        cap = PAGINATION_CAP if max_items is None else min(PAGINATION_CAP, max_items)
-        more = bool(first.get("more"))
-        offset = len(items)
-        if more and isinstance(total, int) and self.concurrency > 1:
-            offsets = list(range(limit, min(total, cap), limit))
-            fetched = self._fetch_pages(path, params, limit, offsets)
-            for page in fetched:
-                items.extend(page.get(key) or [])
-            pages += len(offsets)
-            offset = limit * (len(offsets) + 1)
-            more = bool(fetched[-1].get("more")) if fetched else more
-        while more and offset < cap:
-            page_limit = min(limit, cap - offset)
-            page = self.get(path, dict(params, limit=page_limit, offset=offset))
-            batch = page.get(key) or []
-            items.extend(batch)
-            pages += 1
-            offset += page_limit
-            more = bool(page.get("more")) and bool(batch)
-        truncated = more and offset >= cap
-        return items[:cap], {"total": total, "truncated": truncated, "pages": pages}
+        listing = Listing("GET %s" % path, key, cap)
+        more = listing.add(first)
+        total = count_of(first.get("total")) if isinstance(first, dict) else None
+        if more and total is not None and self.concurrency > 1 and listing.offset == limit:
+            more = self._fetch_concurrently(path, params, listing, limit, min(total, cap))
+        while more:
+            more = listing.add(self.get(path, dict(params, limit=min(limit, cap - listing.offset),
+                                                   offset=listing.offset)))
+        return listing.items, {"total": total, "truncated": listing.truncated, "pages": listing.pages}
+
+    def _fetch_concurrently(self, path, params, listing, limit, expected):
+        """Read the pages up to ``expected`` items a few at a time; whether the listing goes on after them.
+
+        The last page is read first: when it does not hold what the total promised, the
+        total is not believed and the listing goes on one page at a time.  A page between
+        that comes back short ends the concurrent reading: the listing goes on from it.
+        """
+        offsets = list(range(listing.offset, expected, limit))
+        if len(offsets) < 2:
+            return True
+        last = self.get(path, dict(params, limit=limit, offset=offsets[-1]))
+        if len(listing.page_items(last)) != expected - offsets[-1]:
+            return True
+        between = offsets[:-1]
+        for start in range(0, len(between), self.concurrency):
+            for page in self._fetch_pages(path, params, limit, between[start:start + self.concurrency]):
+                if len(listing.page_items(page)) != limit:
+                    return True         # (short: the listing goes on from this page, one page at a time)
+                if not listing.add(page):
+                    return False
+        return listing.add(last)
 
     def _fetch_pages(self, path, params, limit, offsets):
         from concurrent.futures import ThreadPoolExecutor
@@ -435,6 +452,39 @@ class PagerDutyClient(object):
             return self.get(path, dict(params, limit=limit, offset=offset))
         with ThreadPoolExecutor(max_workers=min(self.concurrency, len(offsets) or 1)) as pool:
             return list(pool.map(fetch, offsets))
+
+
+class _Cutoff(object):
+    """Cuts an answer's connection when reading it takes longer than ``seconds`` (0: never)."""
+
+    def __init__(self, response, seconds):
+        self.fired = False
+        self._response = response
+        self._timer = threading.Timer(seconds, self._cut) if seconds else None
+        if self._timer is not None:
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _cut(self):
+        self.fired = True
+        connection = getattr(getattr(self._response, "raw", None), "_connection", None)
+        sock = getattr(connection, "sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)     # (a read blocked on the socket returns at once)
+            except OSError:
+                pass
+
+    def cancel(self):
+        if self._timer is not None:
+            self._timer.cancel()
+
+
+def redirect_problem(status, location):
+    """Why a redirect is not followed: the token and the routing key must reach no other host."""
+    host = urlsplit(location or "").netloc or "a location it did not say"
+    return ("the answer is a %d redirect to %s, which is not followed (the token and routing key go only to the "
+            "configured host); check api_url, events_url and region" % (status, text_of(host, 80)))
 
 
 def _reason(exc):

@@ -40,22 +40,23 @@ class PagerDutyAPIError(PagerDutyError):
         self.path = path
         self.code = code
         self.message = message
-        self.errors = errors or []
+        self.errors = list(errors) if isinstance(errors, (list, tuple)) else []
         self.api = api
         self.body = body
         super(PagerDutyAPIError, self).__init__(self._line())
 
     def _line(self):
+        """One line, whatever the types of the fields (they come from a server's answer)."""
         what = "PagerDuty %s API error %s" % ("Events" if self.api == "events" else "REST", self.status)
         if self.code is not None:
-            what += " (code %s)" % self.code
+            what += " (code %s)" % (self.code,)
+        message = "%s" % (self.message,) if self.message else ""
+        errors = "; ".join("%s" % (error,) for error in self.errors)
+        detail = "%s: %s" % (message, errors) if message and errors else message or errors
         text = "%s on %s %s" % (what, self.method, self.path)
-        detail = self.message or ""
-        if self.errors:
-            detail = "%s: %s" % (detail, "; ".join(self.errors)) if detail else "; ".join(self.errors)
         if detail:
             text += ": " + detail
-        return text + _STATUS_HINTS.get(self.status, "")
+        return " ".join((text + _STATUS_HINTS.get(self.status, "")).split())
 
     def details(self):
         return {"status": self.status, "pagerduty_error": {
@@ -68,6 +69,17 @@ _STATUS_HINTS = {
     402: " - the PagerDuty account's plan does not include the feature this needs",
     403: " - the token is not allowed to do this (a read-only key, or a role without this permission)",
 }
+
+
+class PagerDutyAnswerError(PagerDutyError):
+    """PagerDuty's answer (or whatever answered in its place) cannot be used: not JSON, the wrong shape, too large,
+    too slow, a redirect."""
+
+    sent = True     # the request reached a server: a write may have been carried out
+
+    def __init__(self, request, problem):
+        self.request = request
+        super(PagerDutyAnswerError, self).__init__("Unusable answer to %s: %s" % (request, problem))
 
 
 class PagerDutyRetryError(PagerDutyError):

@@ -13,7 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api.incidents import (
-    get_incident, list_log_entries, search_incidents)
+    create_note, get_incident, list_log_entries, list_notes, search_incidents)
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api.services import list_oncalls
 from ansible_collections.oncall.pagerduty.plugins.module_utils.diff import ChangeTracker
 from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import (
@@ -38,6 +38,17 @@ def find_open_incident(client, incident_key, service_id=None):
     """The open incident with ``incident_key`` (on ``service_id``), or None."""
     found, unused = open_incidents_with_key(client, incident_key, service_id)
     return found[0] if found else None
+
+
+def add_note(client, incident_id, content, notes):
+    """Add a note; after a lost answer, the notes are read again and it is resent only if it did not land.
+    ``notes`` are the incident's notes before (a note like one of them is not taken for this one)."""
+    known = set(n.get("id") for n in notes)
+
+    def confirm():
+        found = [n for n in list_notes(client, incident_id) if n.get("id") not in known and n.get("content") == content]
+        return {"note": found[-1]} if found else None
+    return create_note(client, incident_id, content, confirm=confirm)
 
 
 # The filters of PagerDuty's incident listing (GET /incidents), by option name
@@ -289,6 +300,8 @@ def plan_update(incident, desired, p, facts, created=False, check_mode=False):
         plan_escalation(plan, incident, desired, p, facts, created, check_mode)
     if any(name in body for name in REASSIGNING) and status == "acknowledged" and "status" not in desired:
         changes.add("status", "acknowledged", "triggered")
+    if status == "acknowledged" and body.get("status") == "triggered" and not any(n in body for n in REASSIGNING):
+        plan_retrigger(plan, incident, facts)
     plan.writes = [write for write in order_writes(incident, desired, dict(body)) if len(write) > 1]
     return plan
 
@@ -347,6 +360,26 @@ def plan_level(plan, incident, level, levels, force, moving, created, facts, che
     if (force or len(found) > 1) and not check_mode:
         # the assignees cannot show whether it landed: a new escalation log entry will
         plan.escalations_before = escalation_entry_ids(facts.log_entries(incident["id"]))
+
+
+def plan_retrigger(plan, incident, facts):
+    """Take an acknowledged incident back to triggered by escalating it to the level it is at.
+
+    PagerDuty reopens a resolved incident on ``status: triggered`` (OpenAPI, ``PUT /incidents/{id}``) but is not
+    documented to un-acknowledge one that way; its community answers show ``status`` alone ignored and a
+    reassignment or ``escalation_level`` working (community.pagerduty.com/forum/t/4086). Escalating to the current
+    level (level 1 when it cannot be told) works under either reading: the assignees are paged again.
+    """
+    policy_id = ref_id(incident.get("escalation_policy"))
+    found = []
+    if policy_id:
+        levels, unused = facts.levels(policy_id)
+        found = levels_matching(levels, assignee_ids(incident))
+        if len(found) > 1:
+            found = levels_from(found, facts.log_entries(incident["id"]))
+    level = found[0] if found else 1
+    plan.changes.add("escalation_level", level if found else None, level)
+    plan.body["escalation_level"] = level
 
 
 def order_writes(incident, desired, body):

@@ -293,6 +293,7 @@ escalation_levels:
 """
 
 import datetime
+import json
 import re
 import uuid
 
@@ -301,10 +302,10 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._api.incidents im
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api.services import get_service
 from ansible_collections.oncall.pagerduty.plugins.module_utils.client import UNSAFE
 from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import (
-    PagerDutyError, PagerDutyInputError, PagerDutyUncertainWriteError)
+    PagerDutyAPIError, PagerDutyError, PagerDutyInputError, PagerDutyUncertainWriteError)
 from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import (
-    OPEN_STATUSES, REASSIGNING, IncidentFacts, find_open_incident, landed, plan_update, read_incidents, ref, ref_id,
-    resolve_desired, update_problem)
+    OPEN_STATUSES, REASSIGNING, IncidentFacts, add_note, find_open_incident, landed, plan_update, read_incidents,
+    ref, ref_id, resolve_desired, update_problem)
 from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule, as_list
 
 CREATE_ONLY = ("service", "body", "incident_key")
@@ -377,28 +378,73 @@ def snooze_problem(p):
 
 # -- creating -------------------------------------------------------------------------------------
 def new_incident(p, desired, service_id, key):
-    """The body of ``POST /incidents`` for this task."""
+    """The body of ``POST /incidents`` for this task.
+
+    PagerDuty assigns a new incident to one user at most ("Only one assignee is supported at this time", developer
+    docs, Incident Creation API): with several assignees the incident is created with the first, and the update
+    that follows assigns them all.
+    """
     incident = {"type": "incident", "title": p["title"], "service": ref("service", service_id), "incident_key": key}
     if p["urgency"]:
         incident["urgency"] = p["urgency"]
     if "priority" in desired:
         incident["priority"] = ref("priority", desired["priority"])
     if p["body"]:
-        details = p["body"] if isinstance(p["body"], dict) else {"description": str(p["body"])}
-        incident["body"] = {"type": "incident_body", "details": details}
+        incident["body"] = {"type": "incident_body", "details": details_object(p["body"])}
     if "escalation_policy" in desired:
         incident["escalation_policy"] = ref("escalation_policy", desired["escalation_policy"])
     if "assignees" in desired:
-        incident["assignments"] = [{"assignee": ref("user", user_id)} for user_id in desired["assignees"]]
+        incident["assignments"] = [{"assignee": ref("user", desired["assignees"][0])}]
     return incident
 
 
-def would_be_created(client, incident, escalating):
-    """The incident a create would open (check mode): triggered, on its service's escalation policy."""
+def details_object(body):
+    """``body.details`` as PagerDuty's OpenAPI document defines it: an object (a text becomes its description)."""
+    return body if isinstance(body, dict) else {"description": str(body)}
+
+
+def details_text(details):
+    """The details as one text, for the note that carries them when PagerDuty refuses an object body."""
+    if isinstance(details, dict) and list(details) == ["description"]:
+        return str(details["description"])
+    return json.dumps(details, indent=2, sort_keys=True) if isinstance(details, dict) else str(details)
+
+
+def refuses_object_body(exc):
+    """Whether PagerDuty refused the create for its ``body.details`` (its Incident Creation API guide says "only
+    supports string Incident bodies", its OpenAPI document says an object: which one it enforces is uncertain)."""
+    text = ("%s %s" % (exc.message, " ".join(exc.errors))).lower()
+    return exc.status == 400 and ("details" in text or "body" in text)
+
+
+def would_be_created(module, incident, escalating):
+    """The incident a create would open (check mode): on its service's escalation policy, triggered, or
+    acknowledged when the acting user assigns it to themselves (developer docs, Incident Creation API)."""
     incident = dict(incident, status="triggered")
+    assigned = [a["assignee"]["id"] for a in incident.get("assignments") or []]
+    from_email = module.params["from_email"]
+    if assigned and from_email and assigned == [module.resolver.user_id(from_email, "from_email")]:
+        incident["status"] = "acknowledged"
     if "escalation_policy" not in incident and escalating:
-        incident["escalation_policy"] = get_service(client, incident["service"]["id"]).get("escalation_policy")
+        incident["escalation_policy"] = get_service(module.client, incident["service"]["id"]).get("escalation_policy")
     return incident
+
+
+def create(client, incident, service_id):
+    """``POST /incidents`` (a lost answer is confirmed by the incident key); when PagerDuty refuses an object body,
+    the incident is created without it and the details become its first note."""
+    def confirm():
+        found = find_open_incident(client, incident["incident_key"], service_id)
+        return {"incident": found} if found else None
+    try:
+        return create_incident(client, incident, confirm=confirm)
+    except PagerDutyAPIError as exc:
+        if "body" not in incident or not refuses_object_body(exc):
+            raise
+    bare = dict((key, value) for key, value in incident.items() if key != "body")
+    created = create_incident(client, bare, confirm=confirm)
+    add_note(client, created["id"], details_text(incident["body"]["details"]), [])
+    return created
 
 
 def open_or_reuse(module, desired):
@@ -414,12 +460,8 @@ def open_or_reuse(module, desired):
     incident = new_incident(p, desired, service_id, key or "oncall-pagerduty-%s" % uuid.uuid4().hex)
     module.changes.add("incident", None, dict((k, v) for k, v in incident.items() if k != "type"))
     if module.check_mode:
-        return would_be_created(client, incident, p["escalation_level"] is not None), True
-
-    def confirm():
-        found = find_open_incident(client, incident["incident_key"], service_id)
-        return {"incident": found} if found else None
-    return create_incident(client, incident, confirm=confirm), True
+        return would_be_created(module, incident, p["escalation_level"] is not None), True
+    return create(client, incident, service_id), True
 
 
 # -- snoozing -------------------------------------------------------------------------------------
@@ -598,7 +640,8 @@ def update(module):
         incident, created = open_or_reuse(module, desired)
         if created:
             for name in CREATED_WITH:       # what creation already set needs no update
-                desired.pop(name, None)
+                if name != "assignees" or len(desired.get(name) or ()) < 2:
+                    desired.pop(name, None)
     facts = IncidentFacts(module.client, module.resolver)
     plan = plan_update(incident, desired, p, facts, created, module.check_mode)
     snooze = None

@@ -92,10 +92,10 @@ incident_id:
 """
 
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils._api.incidents import (
-    create_note, get_incident, list_notes)
+from ansible_collections.oncall.pagerduty.plugins.module_utils._api.incidents import get_incident, list_notes
 from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyError, PagerDutyInputError
-from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import NOTE_MAX_LENGTH, NOTES_PER_INCIDENT
+from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import (
+    NOTE_MAX_LENGTH, NOTES_PER_INCIDENT, add_note)
 from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule
 
 
@@ -107,16 +107,6 @@ def note_problem(content):
         return ("note is %d characters; PagerDuty accepts at most %d (trim it, for example with truncate(%d))"
                 % (len(content), NOTE_MAX_LENGTH, NOTE_MAX_LENGTH))
     return None
-
-
-def add_note(client, incident_id, content, notes):
-    """Add the note; after a lost answer, the notes are read again and it is resent only if it did not land."""
-    known = set(n.get("id") for n in notes)
-
-    def confirm():
-        found = [n for n in list_notes(client, incident_id) if n.get("id") not in known and n.get("content") == content]
-        return {"note": found[-1]} if found else None
-    return create_note(client, incident_id, content, confirm=confirm)
 
 
 def run(module):

@@ -188,6 +188,7 @@ user:
 import re
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api.incidents import list_incidents
+from ansible_collections.oncall.pagerduty.plugins.module_utils._api.services import list_escalation_policies
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api.users import (
     add_team_member, create_user, delete_user, get_user, remove_team_member, update_user)
 from ansible_collections.oncall.pagerduty.plugins.module_utils.diff import ChangeTracker
@@ -301,18 +302,42 @@ class TeamsUnavailable(PagerDutyError):
 
 
 class DeleteRefused(PagerDutyError):
-    """PagerDuty refused to delete a user who has open incidents."""
+    """PagerDuty refused to delete a user who has open incidents or is directly on escalation policies."""
 
-    def __init__(self, user, incidents, exc):
+    def __init__(self, user, blockers, exc):
         self.api_error = exc
         self.incidents = [dict(id=i.get("id"), incident_number=i.get("incident_number"), title=i.get("title"),
-                               status=i.get("status"), html_url=i.get("html_url")) for i in incidents]
-        super(DeleteRefused, self).__init__(
-            "PagerDuty refused to delete %s: %d open incident(s) are assigned to the user: %s; resolve or reassign "
-            "them first" % (describe(user), len(incidents), incidents_text(incidents)))
+                               status=i.get("status"), html_url=i.get("html_url")) for i in blockers.incidents]
+        self.escalation_policies = [dict(id=p.get("id"), name=p.get("name")) for p in blockers.policies]
+        super(DeleteRefused, self).__init__("PagerDuty refused to delete %s: %s" % (describe(user), blockers.text()))
 
     def details(self):
-        return dict(self.api_error.details(), incidents=self.incidents)
+        return dict(self.api_error.details(), incidents=self.incidents, escalation_policies=self.escalation_policies)
+
+
+class DeletionBlockers(object):
+    """What keeps PagerDuty from deleting a user: open incidents assigned to them (PagerDuty's reference: a 400
+    without the offboarding feature), and escalation policies that target them directly (PagerDuty community:
+    refused until they are removed; not in the reference, so only reported, never assumed)."""
+
+    def __init__(self, client, user_id):
+        self.incidents = open_incidents(client, user_id)
+        self.policies = list_escalation_policies(client, {"user_ids[]": [user_id]})[0]
+
+    def __bool__(self):
+        return bool(self.incidents or self.policies)
+
+    __nonzero__ = __bool__
+
+    def text(self):
+        parts = []
+        if self.incidents:
+            parts.append("%d open incident(s) are assigned to the user: %s; resolve or reassign them first"
+                         % (len(self.incidents), incidents_text(self.incidents)))
+        if self.policies:
+            parts.append("the user is a target of the escalation policies %s; remove the user from them first"
+                         % ", ".join("%s (%s)" % (p.get("name"), p.get("id")) for p in self.policies[:10]))
+        return "; and ".join(parts)
 
 
 def teams_call(function, *args):
@@ -375,18 +400,18 @@ def absent(module, current):
     module.changes.add("state", "present", "absent")
     client = module.client
     if module.check_mode:
-        blocking = open_incidents(client, current["id"])
-        if blocking:
-            module.warn("PagerDuty will refuse to delete %s unless the account uses offboarding: %d open incident(s) "
-                        "are assigned to the user: %s" % (describe(current), len(blocking), incidents_text(blocking)))
+        blockers = DeletionBlockers(client, current["id"])
+        if blockers:
+            module.warn("PagerDuty may refuse to delete %s (it refuses while incidents are open, unless the account "
+                        "uses offboarding): %s" % (describe(current), blockers.text()))
         return dict(user=sanitized(current))
     try:
         delete_user(client, current["id"])      # False: gone meanwhile (or an earlier attempt whose answer was lost)
     except PagerDutyAPIError as exc:
-        blocking = open_incidents(client, current["id"]) if exc.status == 400 else []
-        if not blocking:
+        blockers = DeletionBlockers(client, current["id"]) if exc.status == 400 else None
+        if not blockers:
             raise
-        raise DeleteRefused(current, blocking, exc)
+        raise DeleteRefused(current, blockers, exc)
     return dict(user=sanitized(current))
 
 
@@ -500,6 +525,29 @@ def apply_user_plan(client, resolver, plan):
     return user
 
 
+class PolicyKeepsTeamMember(PagerDutyInputError):
+    """PagerDuty refuses to take a user off a team while they are a target of one of the team's policies."""
+
+
+def check_team_removals(client, user, removing):
+    """Refuse, before any write, to take ``user`` off teams whose escalation policies target them: PagerDuty answers
+    400 "User cannot be removed as they belong to an escalation policy on this team" (terraform-provider-pagerduty
+    PR #558, #863). One read for all the teams."""
+    if not removing:
+        return
+    policies, unused = list_escalation_policies(client, {"user_ids[]": [user["id"]],
+                                                         "team_ids[]": [team_id for team_id, unused in removing]})
+    names = dict(removing)
+    held = ["%s (escalation policy %s, %s)" % (names[team["id"]], policy.get("name") or policy.get("summary"),
+                                               policy.get("id"))
+            for policy in policies for team in policy.get("teams") or [] if team.get("id") in names]
+    if held:
+        raise PolicyKeepsTeamMember(
+            "teams: PagerDuty refuses to take %s off a team while they are a target of the team's escalation policy: "
+            "%s; remove the user from the policy first, or keep the team (teams_mode: merge)"
+            % (describe(user), "; ".join(held)))
+
+
 def present(module, current, desired):
     params = module.params
     error, warning = creation_problem(params, desired, current, module.check_mode)
@@ -515,6 +563,8 @@ def present(module, current, desired):
     problem = role_problem(current, plan)
     if problem:
         raise PagerDutyInputError(problem)
+    if current is not None:
+        check_team_removals(module.client, current, plan.removing)
     module.changes.extend(plan.changes)
     if not plan.changes.changed:
         return dict(user=sanitized(current))

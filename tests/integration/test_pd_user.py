@@ -119,23 +119,49 @@ def test_update_found_by_id_changes_the_address(ansible, sim):
 
 
 def test_teams_exact_and_merge(ansible, sim):
-    # Margaret is on Checkout and Platform
-    result = pd_user_play(ansible, {"email": "margaret@example.com", "teams": ["Platform"], "teams_mode": "exact"})
+    # (until issue 13 this test took Margaret off Checkout; PagerDuty refuses that while she is on its policy, see
+    # test_a_target_of_the_teams_policy_is_not_taken_off_the_team. Nina is on no escalation policy.)
+    nina = sim.rest("POST", "/users", {"user": {"type": "user", "name": "Nina Teams", "email": "nina@example.com"}})
+    nina_id = nina["user"]["id"]
+    for team in ("PTCHKOT", "PTPLATF"):
+        sim.rest("PUT", "/teams/%s/users/%s" % (team, nina_id))
+    sim.call("DELETE", "/_sim/requests")
+    result = pd_user_play(ansible, {"email": "nina@example.com", "teams": ["Platform"], "teams_mode": "exact"})
     assert result["changed"] is True
     assert result["diff"] == {"before": {"teams": ["Checkout", "Platform"]}, "after": {"teams": ["Platform"]}}
     assert [t["id"] for t in result["user"]["teams"]] == ["PTPLATF"]
     writes = [(r["method"], r["path"]) for r in sim.writes()]
-    assert writes == [("DELETE", "/teams/PTCHKOT/users/PMARGRT")]
+    assert writes == [("DELETE", "/teams/PTCHKOT/users/%s" % nina_id)]
     sim.call("DELETE", "/_sim/requests")
-    result = pd_user(ansible, "email=margaret@example.com teams=PTCHKOT")
+    result = pd_user(ansible, "email=nina@example.com teams=PTCHKOT")
     assert sorted(t["id"] for t in result["user"]["teams"]) == ["PTCHKOT", "PTPLATF"]
-    assert [(r["method"], r["path"]) for r in sim.writes()] == [("PUT", "/teams/PTCHKOT/users/PMARGRT")]
+    assert [(r["method"], r["path"]) for r in sim.writes()] == [("PUT", "/teams/PTCHKOT/users/%s" % nina_id)]
     members = sim.rest("GET", "/teams/PTCHKOT/members")["members"]
-    assert "PMARGRT" in [m["user"]["id"] for m in members]
+    assert nina_id in [m["user"]["id"] for m in members]
     sim.call("DELETE", "/_sim/requests")
-    result = pd_user_play(ansible, {"email": "margaret@example.com", "teams": [], "teams_mode": "exact"})
+    result = pd_user_play(ansible, {"email": "nina@example.com", "teams": [], "teams_mode": "exact"})
     assert result["user"]["teams"] == []
-    assert sorted(r["path"] for r in sim.writes()) == ["/teams/PTCHKOT/users/PMARGRT", "/teams/PTPLATF/users/PMARGRT"]
+    assert sorted(r["path"] for r in sim.writes()) == ["/teams/PTCHKOT/users/%s" % nina_id,
+                                                       "/teams/PTPLATF/users/%s" % nina_id]
+
+
+def test_a_target_of_the_teams_policy_is_not_taken_off_the_team(ansible, sim):
+    # Margaret is level 2 of Checkout Escalation (team Checkout) and level 1 of Platform On-Call (team Platform):
+    # PagerDuty answers 400 to taking her off either team. The module says so before it writes anything.
+    expected = ("teams: PagerDuty refuses to take Margaret Oncall <margaret@example.com> (PMARGRT) off a team while "
+                "they are a target of the team's escalation policy: Checkout (escalation policy Checkout Escalation, "
+                "PEPCHK1); remove the user from the policy first, or keep the team (teams_mode: merge)")
+    for check in (True, False):
+        result = pd_user(ansible, "email=margaret@example.com teams=Platform teams_mode=exact title=Lead",
+                         expect_rc=2, check=check)
+        assert result["msg"] == expected and result.get("changed") is not True
+    assert sim.writes() == [], "nothing was written, not even the title"
+    assert [m["user"]["id"] for m in sim.rest("GET", "/teams/PTCHKOT/members")["members"]].count("PMARGRT") == 1
+    status, body = sim.call("DELETE", "/teams/PTCHKOT/users/PMARGRT", headers={
+        "Authorization": "Token token=pdsim-admin-token", "Accept": "application/vnd.pagerduty+json;version=2",
+        "Content-Type": "application/json"})
+    assert (status, body["error"]["errors"]) == (
+        400, ["User cannot be removed as they belong to an escalation policy on this team"]), "what PagerDuty does"
 
 
 def test_create_whose_answer_is_lost_is_confirmed_not_repeated(ansible, sim):
@@ -159,29 +185,54 @@ def test_create_refused_with_503_is_checked_then_sent_again(ansible, sim):
 
 
 def test_delete_refused_with_open_incidents_names_them(ansible, sim):
-    # The Checkout escalation policy assigns a new incident to Linus
-    sim.call("POST", "/v2/enqueue", {"routing_key": ROUTING_KEY, "event_action": "trigger", "dedup_key": "db-down",
-                                     "payload": {"summary": "Database down", "source": "db1", "severity": "critical"}})
-    incident, = sim.incidents(incident_key="db-down")
+    # Otto is on no escalation policy; an incident is assigned to him directly
+    otto = sim.rest("POST", "/users", {"user": {"type": "user", "name": "Otto Direct", "email": "otto@example.com"}})
+    incident = sim.create_incident(title="Database down", assignments=[
+        {"assignee": {"id": otto["user"]["id"], "type": "user_reference"}}])
     sim.call("DELETE", "/_sim/requests")
 
-    checked = pd_user_play(ansible, {"email": "linus@example.com", "state": "absent"}, check=True)
+    checked = pd_user_play(ansible, {"email": "otto@example.com", "state": "absent"}, check=True)
     assert checked["changed"] is True
     assert any("#%s Database down (%s)" % (incident["incident_number"], incident["id"]) in w
                for w in checked.get("warnings", []))
     assert sim.writes() == []
 
+    result = pd_user(ansible, "email=otto@example.com state=absent", expect_rc=2)
+    assert result["msg"] == (
+        "PagerDuty refused to delete Otto Direct <otto@example.com> (%s): 1 open incident(s) are assigned to the "
+        "user: #%s Database down (%s); resolve or reassign them first" % (
+            otto["user"]["id"], incident["incident_number"], incident["id"]))
+    assert result["incidents"][0]["id"] == incident["id"]
+    assert user_by_email(sim, "otto@example.com") is not None
+
+    sim.resolve_incident(incident["id"])
+    assert pd_user(ansible, "email=otto@example.com state=absent")["changed"] is True
+    assert user_by_email(sim, "otto@example.com") is None
+
+
+def test_delete_refused_for_a_target_of_an_escalation_policy_names_it(ansible, sim):
+    # (until issue 13 the simulator deleted Linus and left level 1 of Checkout Escalation empty; PagerDuty's community
+    # answers say a user directly on an escalation policy is not deleted: the module names every blocker it finds)
+    sim.call("POST", "/v2/enqueue", {"routing_key": ROUTING_KEY, "event_action": "trigger", "dedup_key": "db-down",
+                                     "payload": {"summary": "Database down", "source": "db1", "severity": "critical"}})
+    incident, = sim.incidents(incident_key="db-down")
+    checked = pd_user_play(ansible, {"email": "linus@example.com", "state": "absent"}, check=True)
+    assert any("Checkout Escalation (PEPCHK1)" in w for w in checked.get("warnings", []))
     result = pd_user(ansible, "email=linus@example.com state=absent", expect_rc=2)
     assert result["msg"] == (
         "PagerDuty refused to delete Linus Ops <linus@example.com> (PLINUS1): 1 open incident(s) are assigned to "
-        "the user: #%s Database down (%s); resolve or reassign them first" % (
-            incident["incident_number"], incident["id"]))
-    assert result["incidents"][0]["id"] == incident["id"]
-    assert user_by_email(sim, "linus@example.com") is not None
-
+        "the user: #%s Database down (%s); resolve or reassign them first; and the user is a target of the "
+        "escalation policies Checkout Escalation (PEPCHK1); remove the user from them first"
+        % (incident["incident_number"], incident["id"]))
     sim.resolve_incident(incident["id"])
-    assert pd_user(ansible, "email=linus@example.com state=absent")["changed"] is True
-    assert user_by_email(sim, "linus@example.com") is None
+    result = pd_user(ansible, "email=linus@example.com state=absent", expect_rc=2)
+    assert result["msg"].endswith(": the user is a target of the escalation policies Checkout Escalation (PEPCHK1); "
+                                  "remove the user from them first")
+    assert result["escalation_policies"] == [{"id": "PEPCHK1", "name": "Checkout Escalation"}]
+    assert user_by_email(sim, "linus@example.com") is not None
+    trigger = sim.call("POST", "/v2/enqueue", {"routing_key": ROUTING_KEY, "event_action": "trigger",
+                                               "payload": {"summary": "again", "source": "db1", "severity": "info"}})
+    assert trigger[0] == 202, "level 1 still has someone on call: a trigger opens an incident"
 
 
 def test_returned_user_has_no_calendar_urls(ansible, sim):

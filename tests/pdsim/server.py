@@ -87,6 +87,9 @@ class Reply(object):
         self.body = body
         self.headers = dict(headers or {})
         self.drop = None
+        self.raw = None             # bytes sent instead of the JSON body (a hostile answer, see faults.py)
+        self.content_type = None
+        self.trickle = 0.0
 
 
 def _reply(result):
@@ -191,6 +194,8 @@ class Simulator(object):
         api = "events" if path in ("/v2/enqueue", "/v2/change/enqueue") else "rest"
         started = time.monotonic()
         fault = self.faults.take(api, method, path)
+        if fault is not None and fault.query:
+            query = dict(query, **fault.query)
         record = self._record(api, method, path, query, headers, body, fault)
         if fault is not None and fault.latency and not fault.after:
             time.sleep(fault.latency)
@@ -204,6 +209,8 @@ class Simulator(object):
                     time.sleep(fault.latency)
                 if fault.status or fault.drop:
                     reply = self._fault_reply(fault, api)
+        if fault is not None and fault.answer and not reply.drop:
+            fault.change_answer(reply)
         record.update(status=reply.status if not reply.drop else None, dropped=reply.drop,
                       duration=round(time.monotonic() - started, 4))
         return reply
@@ -254,7 +261,7 @@ class Simulator(object):
                 account.plumbing.run_due()      # what PagerDuty did by itself since the last request
                 reply = _reply(handler(account, request))
         except (ApiError, EventsError) as error:
-            status, error_headers, error_body = render(error)
+            status, error_headers, error_body = render(as_events_error(error) if api == "events" else error)
             reply = Reply(status, error_body, error_headers)
         except Exception as exc:  # a simulator bug must still answer like PagerDuty's 500
             sys.stderr.write("pdsim: internal error on %s %s: %r\n" % (method, path, exc))
@@ -309,6 +316,15 @@ class Simulator(object):
         return record
 
 
+def as_events_error(error):
+    """The Events API answers errors in its own shape (``{"status", "message", "errors"}``), never the REST one
+    (PagerDuty's Events API v2 OpenAPI document: /enqueue answers 400, 429 and 5XX with its own error objects)."""
+    if isinstance(error, EventsError):
+        return error
+    return EventsError(*(error.errors or [str(error.message)]), status=error.status, message=error.message,
+                       headers=error.headers)
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "pdsim/" + VERSION
@@ -329,16 +345,33 @@ class Handler(BaseHTTPRequestHandler):
         if reply.drop:
             self._drop(reply.drop)
             return
-        payload = b"" if reply.body is None else json.dumps(reply.body).encode("utf-8")
+        payload = reply.raw if reply.raw is not None else (
+            b"" if reply.body is None else json.dumps(reply.body).encode("utf-8"))
+        content_type = reply.content_type or ("application/json; charset=utf-8" if reply.body is not None else None)
         self.send_response(reply.status)
-        if reply.body is not None:
-            self.send_header("Content-Type", "application/json; charset=utf-8")
+        if content_type:
+            self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         for name, value in reply.headers.items():
             self.send_header(name, value)
         self.end_headers()
         if payload and self.command != "HEAD":
+            self._write(payload, reply.trickle)
+
+    def _write(self, payload, trickle):
+        """Send the answer; with ``trickle``, one byte at a time, ``trickle`` seconds apart (until the client goes)."""
+        if not trickle:
             self.wfile.write(payload)
+            return
+        self.wfile.flush()
+        for index in range(len(payload)):
+            try:
+                self.wfile.write(payload[index:index + 1])
+                self.wfile.flush()
+            except OSError:
+                self.close_connection = True
+                return
+            time.sleep(trickle)
 
     def _drop(self, how):
         self.close_connection = True

@@ -17,7 +17,7 @@ __metaclass__ = type
 
 from urllib.parse import quote
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyAPIError, PagerDutyError
+from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyAnswerError, PagerDutyAPIError
 
 PAGE_LIMIT = 100
 # The Events API v2 endpoints (see _api/events.py); the client strips them from a pasted events_url.
@@ -32,17 +32,21 @@ def rest_path(template, *segments):
 
 
 def unwrap(answer, key, what):
-    """``answer[key]`` when it is an object; a one-line error naming ``what`` when PagerDuty's answer lacks it."""
+    """``answer[key]`` when it is an object with a string ``id``; else a one-line error naming the request."""
     value = answer.get(key) if isinstance(answer, dict) else None
     if not isinstance(value, dict):
-        raise PagerDutyError("PagerDuty's answer to %s has no %r object" % (what, key))
+        raise PagerDutyAnswerError(what, "it has no %r object" % key)
+    if not isinstance(value.get("id"), str) or not value["id"]:
+        raise PagerDutyAnswerError(what, "its %r object has no string id" % key)
     return value
 
 
 def items_of(page, key):
-    """The list of objects ``page[key]`` (objects only), or an empty list."""
+    """The objects of ``page[key]`` (objects with a string id where they have one), or an empty list."""
     value = page.get(key) if isinstance(page, dict) else None
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, dict) and isinstance(item.get("id", ""), str)]
 
 
 def singular(key):

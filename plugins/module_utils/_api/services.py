@@ -23,3 +23,9 @@ def get_service(client, service_id):
 def list_oncalls(client, params):
     """``GET /oncalls``, every page: ``(oncalls, info)``."""
     return client.list_all("/oncalls", "oncalls", params)
+
+
+def list_escalation_policies(client, params=None):
+    """``GET /escalation_policies``, every page: ``(policies, info)`` (``user_ids[]``: policies targeting the users;
+    ``team_ids[]``: policies of the teams)."""
+    return ESCALATION_POLICIES.list_all(client, params)

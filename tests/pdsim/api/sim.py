@@ -37,13 +37,19 @@ def reset(sim, request):
 
 @route("POST", "/_sim/config", api="sim")
 def configure(sim, request):
-    """Change the rate limits: ``{"rest_rate_limit": N, "events_rate_limit": N}`` (0: off)."""
+    """Change the rate limits: ``{"rest_rate_limit": N, "events_rate_limit": N}`` (0: off); choose the reading of
+    an uncertain PagerDuty rule: ``{"string_incident_bodies": true}`` (see ``Incidents._check_body_details``)."""
     body = _body(request)
     if "rest_rate_limit" in body:
         sim.rest_limits.limit = int(body["rest_rate_limit"])
     if "events_rate_limit" in body:
         sim.events_limits.limit = int(body["events_rate_limit"])
-    return {"rest_rate_limit": sim.rest_limits.limit, "events_rate_limit": sim.events_limits.limit}
+    incidents = sim.account.incidents
+    if "string_incident_bodies" in body:
+        with sim.account.lock:
+            incidents.string_incident_bodies = bool(body["string_incident_bodies"])
+    return {"rest_rate_limit": sim.rest_limits.limit, "events_rate_limit": sim.events_limits.limit,
+            "string_incident_bodies": incidents.string_incident_bodies}
 
 
 # -- the request log ------------------------------------------------------------------------------

@@ -55,6 +55,7 @@ class Directory(object):
         self.notification_rules = {}    # user id -> [notification rule]
         self.tokens = {}                # REST API token -> {"user_id", "read_only"}
         self._deletion_checks = []      # check(user): raises to refuse deleting the user
+        self._removal_checks = []       # check(team, user): raises to refuse taking the user off the team
         self._deletion_cleanups = []    # cleanup(user_id): forget a deleted user
 
     # -- seed ----------------------------------------------------------------
@@ -219,9 +220,10 @@ class Directory(object):
             self._user_emails[user["email"].lower()] = user_id
         return user
 
-    def guard_user_deletion(self, check):
-        """Let another area refuse to delete a user: ``check(user)`` raises the API error to answer."""
-        self._deletion_checks.append(check)
+    def guard_user_deletion(self, check, first=False):
+        """Let another area refuse to delete a user: ``check(user)`` raises the API error to answer (``first``:
+        before the checks registered so far, for the refusal PagerDuty documents)."""
+        self._deletion_checks.insert(0 if first else len(self._deletion_checks), check)
 
     def on_user_deleted(self, cleanup):
         """Let another area forget a deleted user: ``cleanup(user_id)`` runs after the user is gone."""
@@ -344,10 +346,17 @@ class Directory(object):
         members = self.team_members[team_id]
         members[user_id] = role or members.get(user_id) or team.get("default_role") or "manager"
 
+    def guard_team_removal(self, check):
+        """Let another area refuse to take a user off a team: ``check(team, user)`` raises the API error."""
+        self._removal_checks.append(check)
+
     def remove_team_member(self, team_id, user_id):
         self.require_teams()
-        self.teams.get(team_id)
-        self.users.get(user_id)
+        team = self.teams.get(team_id)
+        user = self.users.get(user_id)
+        if user_id in self.team_members[team_id]:
+            for check in self._removal_checks:
+                check(team, user)
         self.team_members[team_id].pop(user_id, None)
 
     def search_teams(self, query=None):

@@ -51,12 +51,33 @@ def test_who_is_on_call_at_each_level():
     assert services.on_call_at(policy, 3) == [] and services.on_call_at(policy, 0) == []
 
 
-def test_a_deleted_user_leaves_the_escalation_rules():
+def test_a_user_on_an_escalation_rule_cannot_be_deleted():
+    # (until issue 13 the simulator took a deleted user off the rules, leaving a level with nobody on call)
     directory, services = build()
-    directory.delete_user("PANN001")
+    with pytest.raises(InvalidInput) as raised:
+        directory.delete_user("PANN001")
+    assert raised.value.errors == ["User cannot be deleted while they are on escalation policies: Web On-Call"]
     policy = services.escalation_policies.get("PPOL001")
-    assert [[t["id"] for t in r["targets"]] for r in policy["escalation_rules"]] == [[], ["PBEN001"]]
-    assert services.on_call_at(policy, 1) == []
+    assert [[t["id"] for t in r["targets"]] for r in policy["escalation_rules"]] == [["PANN001"], ["PBEN001", "PANN001"]]
+    assert [p["id"] for p in services.policies_targeting("PANN001")] == ["PPOL001"]
+
+
+def test_a_team_member_who_is_a_target_of_the_teams_policy_cannot_leave_the_team():
+    plumbing = Plumbing()
+    directory = Directory(plumbing, {"teams"})
+    services = Services(plumbing, directory)
+    directory.load(SEED)
+    services.load(SEED)
+    other = directory.create_user({"name": "Cy", "email": "cy@example.com"})
+    for user_id in ("PANN001", other["id"]):
+        directory.set_team_member("PTEAM01", user_id)
+    with pytest.raises(InvalidInput) as raised:
+        directory.remove_team_member("PTEAM01", "PANN001")
+    assert (raised.value.status, raised.value.code, raised.value.errors) == (
+        400, 2001, ["User cannot be removed as they belong to an escalation policy on this team"])
+    assert "PANN001" in directory.team_members["PTEAM01"]
+    directory.remove_team_member("PTEAM01", other["id"])       # not on the policy: removed
+    assert other["id"] not in directory.team_members["PTEAM01"]
 
 
 def test_priorities_and_workflows():

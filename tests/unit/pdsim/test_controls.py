@@ -42,8 +42,8 @@ def test_info_and_config(sim):
     assert status == 200 and body == {"version": "1.0.0", "validation": True, "documents": sim.contract.source,
                                       "rest_rate_limit": 960, "events_rate_limit": 120, "users": 5}
     assert control(sim, "POST", "/_sim/config", {"rest_rate_limit": 5}) == (
-        200, {"rest_rate_limit": 5, "events_rate_limit": 120})
-    assert control(sim, "POST", "/_sim/config") == (200, {"rest_rate_limit": 5, "events_rate_limit": 120})
+        200, {"rest_rate_limit": 5, "events_rate_limit": 120, "string_incident_bodies": False})
+    assert control(sim, "POST", "/_sim/config") == (200, {"rest_rate_limit": 5, "events_rate_limit": 120, "string_incident_bodies": False})
     assert sim.rest_limits.limit == 5
 
 
@@ -68,7 +68,7 @@ def test_faults_are_added_listed_and_cleared(sim, call):
     assert [f["applied"] for f in control(sim, "GET", "/_sim/faults")[1]["faults"]] == [1, 0]
     assert control(sim, "POST", "/_sim/faults", {"bogus": 1}) == (400, {"error": "unknown fault fields: bogus"})
     assert control(sim, "POST", "/_sim/faults", raw=b"{not json") == (
-        400, {"error": "a fault needs a status, a drop or a latency"})
+        400, {"error": "a fault needs a status, a drop, a latency, or a change to the request or its answer"})
     assert control(sim, "DELETE", "/_sim/faults") == (204, None)
     assert control(sim, "GET", "/_sim/faults") == (200, {"faults": []})
 

@@ -86,3 +86,13 @@ def test_event_answers(contract, call):
           expect=202)
     check(contract, call, "POST", "/v2/change/enqueue", {"routing_key": KEY, "payload": {"summary": "deploy"}},
           expect=202)
+
+
+def test_events_api_errors_are_always_events_shaped(contract, call):
+    # a REST-side refusal inside the Events API (here, an injected 402 and a 404) still answers in the Events shape
+    from pdsim.server import as_events_error
+    from pdsim.errors import NotFound, PaymentRequired
+    for error in (NotFound("nope"), PaymentRequired()):
+        status, headers, body = as_events_error(error).status, {}, as_events_error(error).body()
+        assert set(body) <= {"status", "message", "errors"} and isinstance(body["errors"], list), body
+        assert status == error.status

@@ -2,6 +2,8 @@
 
 import pytest
 
+from pdsim.model.core import reference
+
 from pdsim.errors import ArgumentsCausedError, InvalidInput, NotFound, PaymentRequired
 from pdsim.model import Account, load_seed
 
@@ -149,11 +151,14 @@ def test_delete_refused_with_open_incidents_names_them(account):
                                    % (incident["incident_number"], incident["id"])]
     assert "PLINUS1" in account.directory.users
     account.incidents.update_incident(account.directory.users.get("PADMIN1"), incident["id"], {"status": "resolved"})
+    with pytest.raises(InvalidInput) as raised:     # Linus is level 1 of Checkout Escalation
+        account.directory.delete_user("PLINUS1")
+    assert raised.value.errors == ["User cannot be deleted while they are on escalation policies: Checkout Escalation"]
+    policy = account.services.escalation_policies.get("PEPCHK1")
+    policy["escalation_rules"][0]["targets"] = [reference(account.directory.users.get("PMARGRT"))]
     account.directory.delete_user("PLINUS1")
     assert "PLINUS1" not in account.directory.users
     assert "PLINUS1" not in account.directory.team_members["PTCHKOT"]
-    assert all(t["id"] != "PLINUS1" for p in account.services.escalation_policies.values()
-               for r in p["escalation_rules"] for t in r["targets"])
 
 
 def test_ten_thousand_users_are_generated_in_a_predictable_order():

@@ -18,9 +18,12 @@ def test_every_segment_is_quoted():
 
 def test_an_answer_without_its_object_is_a_one_line_error():
     client = FakeClient({"/incidents/P1": {"incidents": []}, "/services/S1": ["not", "an", "object"]})
-    with pytest.raises(PagerDutyError, match=r"^PagerDuty's answer to GET /incidents/P1 has no 'incident' object$"):
+    with pytest.raises(PagerDutyError, match=r"^Unusable answer to GET /incidents/P1: it has no 'incident' object$"):
         incidents.get_incident(client, "P1")
-    with pytest.raises(PagerDutyError, match="GET /services/S1 has no 'service' object"):
+    with pytest.raises(PagerDutyError, match=r"^Unusable answer to GET /incidents/P2: its 'incident' object has no "
+                                             r"string id$"):
+        incidents.get_incident(FakeClient({"/incidents/P2": {"incident": {"id": 5}}}), "P2")
+    with pytest.raises(PagerDutyError, match="GET /services/S1: it has no 'service' object"):
         services.get_service(client, "S1")
 
 

@@ -266,3 +266,33 @@ def test_a_new_incident_body_carries_what_the_task_sets():
 def test_input_problems_are_found_before_any_request(given, problem):
     found = pd_incident.input_problem(params(**given))
     assert (found is None) if problem is None else found.startswith(problem)
+
+
+def test_triggered_on_an_acknowledged_incident_escalates_to_its_level():
+    # status alone may leave it acknowledged (PagerDuty's community answers): the level it is at is paged again
+    plan = pd_incident.plan_update(incident(status="acknowledged", assignees=["PGRACE1"]), {"status": "triggered"},
+                                   params(), FakeFacts(levels=LEVELS))
+    assert plan.writes == [{"type": "incident_reference", "status": "triggered", "escalation_level": 2}]
+    assert plan.changes.diff() == {"before": {"status": "acknowledged", "escalation_level": 2},
+                                   "after": {"status": "triggered", "escalation_level": 2}}
+
+
+def test_a_resolved_incident_is_reopened_by_status_alone():
+    plan = pd_incident.plan_update(incident(status="resolved", assignees=()), {"status": "triggered"}, params(),
+                                   FakeFacts(levels=LEVELS))
+    assert plan.writes == [{"type": "incident_reference", "status": "triggered"}]
+
+
+def test_several_assignees_of_a_new_incident_are_created_with_the_first_then_assigned():
+    body = pd_incident.new_incident(params(title="t"), {"assignees": ["PGRACE1", "PLINUS1"]}, "PSVCCHK", "k")
+    assert body["assignments"] == [{"assignee": {"id": "PGRACE1", "type": "user_reference"}}]
+
+
+def test_a_refused_object_body_is_recognised():
+    from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyAPIError
+    refused = PagerDutyAPIError(400, "POST", "u", "/incidents", message="Invalid Input Provided",
+                                errors=["Incident body details must be a string"])
+    assert pd_incident.refuses_object_body(refused)
+    other = PagerDutyAPIError(400, "POST", "u", "/incidents", message="Invalid Input Provided", errors=["Title"])
+    assert not pd_incident.refuses_object_body(other)
+    assert pd_incident.details_text({"b": 1, "a": "x"}) == '{\n  "a": "x",\n  "b": 1\n}'

@@ -179,8 +179,8 @@ def test_a_lost_snooze_is_confirmed_by_a_new_pending_unacknowledge():
     client = FakeClient({"/incidents/PINC001": {"incident": incident(status="acknowledged", **SNOOZED)}})
 
     def answered_by_confirm(method, path, body=None, **options):
-        return options["confirm"]() or {"incident": {"resent": True}}
+        return options["confirm"]() or {"incident": {"id": "PINC001", "resent": True}}
     client.request = answered_by_confirm
     assert pd_incident.send_snooze(client, incident(status="acknowledged"), 3600)["status"] == "acknowledged"
-    assert pd_incident.send_snooze(client, incident(status="acknowledged", **SNOOZED), 3600) == {"resent": True}, \
+    assert pd_incident.send_snooze(client, incident(status="acknowledged", **SNOOZED), 3600)["resent"] is True, \
         "the same pending time: the snooze did not land"
