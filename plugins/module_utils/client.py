@@ -463,7 +463,10 @@ class _Cutoff(object):
         self._timer = threading.Timer(seconds, self._cut) if seconds else None
         if self._timer is not None:
             self._timer.daemon = True
-            self._timer.start()
+            try:
+                self._timer.start()
+            except RuntimeError:    # (no new threads at interpreter shutdown: each read is still bounded by timeout)
+                self._timer = None
 
     def _cut(self):
         self.fired = True

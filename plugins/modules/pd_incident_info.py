@@ -199,7 +199,7 @@ def listing_query(resolver, p):
         if p[name]:
             query[key] = p[name]
     if p["services"]:
-        query["service_ids[]"] = [s["id"] for s in resolver.objects_of("services", as_list(p["services"]))]
+        query["service_ids[]"] = resolver.service_ids(as_list(p["services"]), "services")
     if p["teams"]:
         query["team_ids[]"] = resolver.team_ids(as_list(p["teams"]), "teams")
     if p["assignees"]:
