@@ -235,8 +235,7 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._api.incidents im
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api.services import get_service
 from ansible_collections.oncall.pagerduty.plugins.module_utils.client import UNSAFE
 from ansible_collections.oncall.pagerduty.plugins.module_utils.diff import ChangeTracker
-from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import (
-    PagerDutyAPIError, PagerDutyError, PagerDutyInputError)
+from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyAPIError, PagerDutyInputError
 from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import (
     OPEN_STATUSES, IncidentFacts, add_note, assignee_ids, escalation_entry_ids, escalation_levels, find_open_incident,
     levels_from, levels_matching, ref, ref_id)

@@ -473,8 +473,9 @@ def plan_user(current, desired, found_by_email, wanted_teams=None, teams_mode="m
     plan = UserPlan(current)
     before = current or {}
     for field in FIELDS:
-        if field in desired and (current is None or not field_is_same(field, before.get(field), desired[field],
-                                                                        found_by_email)):
+        if field not in desired:
+            continue
+        if current is None or not field_is_same(field, before.get(field), desired[field], found_by_email):
             plan.fields[field] = desired[field]
             plan.changes.add(field, before.get(field), desired[field])
     current_teams = before.get("teams") or []

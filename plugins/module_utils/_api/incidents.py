@@ -107,4 +107,3 @@ def start_incident_workflow(client, workflow_id, incident_id):
 def list_priorities(client):
     """``GET /priorities`` (an account has a handful; one page)."""
     return items_of(client.get("/priorities", {"limit": PAGE_LIMIT}), "priorities")
-

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyAPIError, PagerDutyError
+from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyError
 from ansible_collections.oncall.pagerduty.plugins.module_utils.resolver import Resolver
 from unit.fakes import FakeClient, not_found
 
