@@ -36,13 +36,17 @@ def reset(sim, request):
 
 @route("POST", "/_sim/config", api="sim")
 def configure(sim, request):
-    """Change the rate limits: ``{"rest_rate_limit": N, "events_rate_limit": N}`` (0: off)."""
+    """Change the rate limits: ``{"rest_rate_limit": N, "events_rate_limit": N}`` (0: off), and the seconds before
+    each retry of a failed webhook: ``{"webhook_retry_delays": [0.1, 0.2]}`` (see :mod:`pdsim.deliveries`)."""
     body = _body(request)
+    if "webhook_retry_delays" in body:
+        sim.deliveries.delays = [float(delay) for delay in body["webhook_retry_delays"]]
     if "rest_rate_limit" in body:
         sim.rest_limits.limit = int(body["rest_rate_limit"])
     if "events_rate_limit" in body:
         sim.events_limits.limit = int(body["events_rate_limit"])
-    return {"rest_rate_limit": sim.rest_limits.limit, "events_rate_limit": sim.events_limits.limit}
+    return {"rest_rate_limit": sim.rest_limits.limit, "events_rate_limit": sim.events_limits.limit,
+            "webhook_retry_delays": sim.deliveries.delays}
 
 
 # -- the request log ------------------------------------------------------------------------------
@@ -122,3 +126,22 @@ def list_events(sim, request):
     with account.lock:
         return {"events": list(account.events.received_events),
                 "change_events": account.events.change_events.values()}
+
+
+# -- webhooks ----------------------------------------------------------------------------------------------------
+@route("GET", "/_sim/webhooks", api="sim")
+def list_webhooks(sim, request):
+    """The webhooks sent (or being sent): event, subscription, URL, status and each attempt's outcome, and the
+    payload (never the headers: they hold the signature and the subscription's custom header values)."""
+    account = sim.account
+    with account.lock:
+        return {"webhooks": [dict(d, attempts=list(d["attempts"])) for d in account.webhooks.deliveries]}
+
+
+@route("POST", "/_sim/webhooks/wait", api="sim")
+def wait_for_webhooks(sim, request):
+    """Wait until every webhook made so far was delivered or dropped: ``{"timeout": seconds}`` (default 30)."""
+    drained = sim.deliveries.wait(float(_body(request).get("timeout", 30)))
+    account = sim.account
+    with account.lock:
+        return {"drained": drained, "webhooks": len(account.webhooks.deliveries)}
