@@ -91,6 +91,7 @@ OLDEST_CORE = {
     "test_rundeck.py": ["test_token_from_the_environment", "test_notify_with_the_3x_command_line_and_ansible_cfg",
                         "test_the_documented_module_step_job_runs", "test_the_documented_playbook_step_job_runs"],
     "test_fault_matrix.py": ["test_through_ansible_one_fault_is_survived_and_the_write_lands_once"],
+    "test_pd_webhook_subscription.py": ["test_lifecycle_playbook", "test_adhoc_create_unchanged_check_and_diff"],
 }
 
 
