@@ -114,14 +114,27 @@ def test_bodies_that_are_not_v3_webhooks_are_refused(body):
 
 
 # -- the receiver ---------------------------------------------------------------------------------------------------------
-def receiver(event_types=None, size=10):
-    return source.Receiver(source.Verifier([SECRET]), asyncio.Queue(size), event_types)
+class Rx(object):
+    """A Receiver whose coroutine is run to its end by each call (one event loop per call)."""
+
+    def __init__(self, receiver):
+        self.receiver = receiver
+
+    def receive(self, headers, body, endpoint=""):
+        return asyncio.run(self.receiver.receive(headers, body, endpoint))
+
+    def __getattr__(self, name):
+        return getattr(self.receiver, name)
+
+
+def receiver(event_types=None, size=10, **kwargs):
+    return Rx(source.Receiver(source.Verifier([SECRET]), asyncio.Queue(size), event_types, **kwargs))
 
 
 def queued(rx):
     items = []
-    while not rx.pending.empty():
-        items.append(rx.pending.get_nowait())
+    while not rx.queue.empty():
+        items.append(rx.queue.get_nowait())
     return items
 
 
@@ -148,8 +161,8 @@ def test_a_verified_delivery_is_queued_once_however_often_it_arrives():
     assert rx.receive(signed(body, SECRET), body, "/hook")[0] == 202
     assert rx.receive(signed(body, SECRET), body, "/hook") == (200, {"status": "duplicate", "id": TRIGGERED["event"]["id"]})
     # the same event through a second subscription (another secret, another signature) is the same event
-    multi = source.Receiver(source.Verifier([SECRET, OTHER_SECRET]), rx.pending)
-    multi.seen = rx.seen
+    multi = Rx(source.Receiver(source.Verifier([SECRET, OTHER_SECRET]), rx.queue))
+    multi.receiver.seen = rx.seen
     assert multi.receive(signed(body, OTHER_SECRET), body)[0] == 200
     events = queued(rx)
     assert len(events) == 1 and events[0]["pagerduty"]["event_id"] == TRIGGERED["event"]["id"]
@@ -166,8 +179,8 @@ def test_event_types_filter_what_is_queued():
     assert [e["pagerduty"]["event_id"] for e in queued(rx)] == ["E-trig"]
 
 
-def test_a_full_queue_refuses_with_503_and_the_retry_is_accepted():
-    rx = receiver(size=1)
+def test_a_rulebook_that_does_not_take_the_event_in_time_gets_503_and_the_retry_is_accepted():
+    rx = receiver(size=1, queue_timeout=0.05)
     first, second = delivery("E1"), delivery("E2")
     rx.receive(signed(first, SECRET), first)
     with pytest.raises(source.Rejected) as caught:
@@ -178,7 +191,7 @@ def test_a_full_queue_refuses_with_503_and_the_retry_is_accepted():
 
 
 def test_without_a_verifier_unsigned_deliveries_are_accepted():
-    rx = source.Receiver(None, asyncio.Queue())
+    rx = Rx(source.Receiver(None, asyncio.Queue()))
     assert rx.receive({}, delivery())[0] == 202
 
 
@@ -205,8 +218,8 @@ def test_options_defaults():
     options = source.Options({"port": "5000", "secret": SECRET, "event_types": "incident.triggered"})
     assert (options.host, options.port, options.secrets, options.event_types) == (
         "127.0.0.1", 5000, [SECRET], ["incident.triggered"])
-    assert (options.timeout, options.max_connections, options.max_pending, options.dedup_size) == (10.0, 1024, 1000,
-                                                                                                   10000)
+    assert (options.timeout, options.max_connections, options.queue_timeout, options.dedup_size) == (
+        10.0, 1024, 3.0, 10000)
     assert options.ssl_context() is None
     assert SECRET not in repr(options)
     assert source.Options({"port": 1, "allow_unsigned": "true"}).allow_unsigned is True
@@ -262,3 +275,17 @@ def test_body_lengths_that_are_refused(headers, status):
         source.body_length(source.Request("POST", "/", "HTTP/1.1", headers))
     assert caught.value.status == status
     assert source.body_length(source.Request("POST", "/", "HTTP/1.1", {"content-length": str(256 * 1024)})) == 262144
+
+
+def test_a_redelivery_that_arrives_while_the_first_waits_for_the_rulebook_is_not_queued_twice():
+    async def scenario():
+        rx = source.Receiver(source.Verifier([SECRET]), asyncio.Queue(1), queue_timeout=2)
+        await rx.queue.put("an event the rulebook has not taken yet")
+        body = delivery()
+        first = asyncio.ensure_future(rx.receive(signed(body, SECRET), body))
+        await asyncio.sleep(0.01)
+        second = await rx.receive(signed(body, SECRET), body)
+        rx.queue.get_nowait()
+        return await first, second, rx.queue.qsize()
+    first, second, size = asyncio.run(scenario())
+    assert first[0] == 202 and second[0] == 200 and size == 1

@@ -35,9 +35,9 @@ description:
   - PagerDuty delivers at least once and retries a delivery that failed, so the same event may arrive more than once.
     An event whose C(id) was already queued is answered C(200) and not queued again; the last O(dedup_size) event IDs
     are remembered (in memory, so not across restarts).
-  - Accepted events are answered C(202) at once (PagerDuty expects an answer within 5 seconds) and handed to the
-    rulebook in order. When more than O(max_pending) events wait for the rulebook, a delivery is answered C(503), which
-    PagerDuty retries later.
+  - A delivery is answered C(202) once its event is on the rulebook's queue, in the order the deliveries arrived. When
+    the rulebook does not take it within O(queue_timeout) seconds (PagerDuty expects an answer within 5), the delivery
+    is answered C(503), which PagerDuty retries later.
   - "Each event is PagerDuty's body under C(payload), and under C(pagerduty) a stable shape to match on:
     C(event_id), C(event_type), C(resource_type), C(occurred_at), C(agent) (C(id), C(type), C(name)), C(webhook_id)
     (the C(X-Webhook-Id) header), and C(incident): C(id), C(number), C(title), C(status), C(urgency),
@@ -109,11 +109,11 @@ options:
         request arrives.
     type: int
     default: 1024
-  max_pending:
+  queue_timeout:
     description:
-      - Accepted events that may wait for the rulebook; when they are all waiting, deliveries are answered C(503).
-    type: int
-    default: 1000
+      - Seconds a delivery waits for the rulebook to take its event before it is answered C(503).
+    type: float
+    default: 3
   dedup_size:
     description:
       - How many event IDs are remembered to recognise a delivery PagerDuty sends again.
@@ -356,19 +356,20 @@ def v3_event(body):
 
 # -- what is done with a delivery -------------------------------------------------------------------------------------
 class Receiver:
-    """Decides what to do with each delivery and hands the accepted events to ``pending`` (an ``asyncio.Queue``).
+    """Decides what to do with each delivery and puts the accepted events on ``queue`` (the rulebook's).
 
     ``verifier`` is None only when unsigned deliveries are allowed.
     """
 
-    def __init__(self, verifier, pending, event_types=None, dedup_size=10000):
+    def __init__(self, verifier, queue, event_types=None, dedup_size=10000, queue_timeout=3.0):
         self.verifier = verifier
-        self.pending = pending
+        self.queue = queue
         self.event_types = set(event_types) if event_types else None
         self.seen = SeenEvents(dedup_size)
+        self.queue_timeout = queue_timeout
         self.counts = collections.Counter()
 
-    def receive(self, headers, body, endpoint=""):
+    async def receive(self, headers, body, endpoint=""):
         """``(status, answer)`` for one POSTed delivery; queues its event when it is verified, new and wanted."""
         if self.verifier is not None and not self.verifier.verify(body, headers.get(SIGNATURE_HEADER)):
             reason = "invalid signature" if headers.get(SIGNATURE_HEADER) else "no signature"
@@ -378,15 +379,14 @@ class Receiver:
         if self.event_types is not None and event["event_type"] not in self.event_types:
             self.counts["ignored"] += 1
             return 200, {"status": "ignored", "event_type": event["event_type"]}
-        if event["id"] in self.seen:
-            self.seen.add(event["id"])
+        if not self.seen.add(event["id"]):      # remembered first, so that a concurrent redelivery is not queued
             self.counts["duplicate"] += 1
             return 200, {"status": "duplicate", "id": event["id"]}
         try:
-            self.pending.put_nowait(normalise(payload, headers, endpoint))
-        except asyncio.QueueFull:
-            raise Rejected(503, "too many events wait for the rulebook") from None
-        self.seen.add(event["id"])
+            await asyncio.wait_for(self.queue.put(normalise(payload, headers, endpoint)), self.queue_timeout)
+        except asyncio.TimeoutError:
+            self.seen.forget(event["id"])       # PagerDuty sends it again after the 503
+            raise Rejected(503, "the rulebook did not take the event within %ss" % self.queue_timeout) from None
         self.counts["queued"] += 1
         logger.debug("PagerDuty webhook: queued %s %s", event["event_type"], event["id"])
         return 202, {"status": "accepted", "id": event["id"]}
@@ -441,7 +441,7 @@ class Options:
             raise ValueError("keyfile needs certfile")
         self.timeout = _number(args, "timeout", float, 10.0, minimum=0.1)
         self.max_connections = _number(args, "max_connections", int, 1024, minimum=1)
-        self.max_pending = _number(args, "max_pending", int, 1000, minimum=1)
+        self.queue_timeout = _number(args, "queue_timeout", float, 3.0, minimum=0.01)
         self.dedup_size = _number(args, "dedup_size", int, 10000, minimum=1)
 
     def __repr__(self):
@@ -622,7 +622,7 @@ class Server:
             request = await asyncio.wait_for(read_request(reader), self.options.timeout)
             if request is None:
                 return False
-            status, body = self.receiver.receive(request.headers, request.body, request.path)
+            status, body = await self.receiver.receive(request.headers, request.body, request.path)
         except asyncio.TimeoutError:
             await self._refuse(writer, Rejected(408, "request not received within %ss" % self.options.timeout),
                                peer)
@@ -644,31 +644,21 @@ class Server:
             pass
 
 
-async def forward(pending, queue):
-    """Hand the accepted events to the rulebook's queue, in order."""
-    while True:
-        event = await pending.get()
-        await queue.put(event)
-
-
 async def main(queue, args):
     """ansible-rulebook's entry point: serve until cancelled."""
     options = Options(args)
     verifier = None if options.allow_unsigned else Verifier(options.secrets)
-    pending = asyncio.Queue(options.max_pending)
-    server = Server(Receiver(verifier, pending, options.event_types, options.dedup_size), options)
+    server = Server(Receiver(verifier, queue, options.event_types, options.dedup_size, options.queue_timeout), options)
     host, port = await server.start()
     if options.allow_unsigned:
         logger.warning("PagerDuty webhook: accepting UNSIGNED deliveries on %s:%s (allow_unsigned: local tests only)",
                        host, port)
     logger.info("PagerDuty webhook: listening on %s:%s (%s)", host, port, "https" if options.certfile else "http")
-    forwarder = asyncio.ensure_future(forward(pending, queue))
     try:
         await asyncio.Future()
     except asyncio.CancelledError:
         logger.info("PagerDuty webhook: stopping")
     finally:
-        forwarder.cancel()
         await server.close()
         server.refusals.flush()
 
