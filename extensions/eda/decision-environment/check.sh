@@ -5,6 +5,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 definition="$here/decision-environment.yml"
-grep -q 'ansible-rulebook' "$definition" && grep -q 'java-17-openjdk-headless' "$definition" \
-  || { echo "the decision environment must install ansible-rulebook and java-17-openjdk-headless"; exit 1; }
+if ! grep -q 'ansible-rulebook' "$definition" || ! grep -q 'java-17-openjdk-headless' "$definition"; then
+  echo "the decision environment must install ansible-rulebook and java-17-openjdk-headless"
+  exit 1
+fi
 exec "$here/../../../execution-environment/check.sh" "$definition"

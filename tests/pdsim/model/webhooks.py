@@ -269,4 +269,3 @@ def reference_or_none(item):
 def secret_of(webhooks, subscription_id):
     """The signing secret (for the model's own tests only; never rendered after creation)."""
     return webhooks._secrets[subscription_id]  # pylint: disable=protected-access
-

@@ -37,8 +37,8 @@ def account():
 
 def trigger(account, service="PSVCCHK", title="Checkout failing"):
     admin = account.directory.users.get("PADMIN1")
-    return account.incidents.create_incident(admin, {"title": title, "service": {"id": service,
-                                                                                   "type": "service_reference"}})
+    service_ref = {"id": service, "type": "service_reference"}
+    return account.incidents.create_incident(admin, {"title": title, "service": service_ref})
 
 
 # -- subscriptions -----------------------------------------------------------------------------------------------------
@@ -142,7 +142,8 @@ def test_every_documented_incident_change_makes_its_event(account):
     account.incidents.update_incident(admin, incident["id"], {"status": "resolved"})
     account.incidents.update_incident(admin, incident["id"], {"status": "triggered"})
     assert [e["event_type"] for e in sent_events(account)] == [
-        "incident.triggered", "incident.acknowledged", "incident.escalated", "incident.reassigned", "incident.priority_updated", "incident.annotated", "incident.responder.added",
+        "incident.triggered", "incident.acknowledged", "incident.escalated", "incident.reassigned",
+        "incident.priority_updated", "incident.annotated", "incident.responder.added",
         "incident.responder.replied", "incident.status_update_published", "incident.resolved",
         "incident.reopened", "incident.reassigned"]
     by_type = {e["event_type"]: e["data"] for e in sent_events(account)}
