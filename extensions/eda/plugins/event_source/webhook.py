@@ -57,7 +57,7 @@ options:
   host:
     description:
       - The address to listen on. The default accepts local connections only; use C(0.0.0.0) to accept PagerDuty's
-        deliveries from the network (behind TLS: O(certfile), or a proxy that terminates it).
+        deliveries from the network, behind TLS (O(certfile), or a proxy that terminates it).
     type: str
     default: 127.0.0.1
   port:
