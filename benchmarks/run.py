@@ -327,11 +327,17 @@ def bench_rate_limit(ctx):
             met=bool(asked) and 1.0 <= extra / asked <= RATE_LIMIT_GOAL, note="%d answers 429" % limited)
 
 
-def write_results(ctx):
+from bench_eda import register as _register_eda  # noqa: E402  (benchmarks 6 and 7: the EDA source and loop)
+
+_register_eda(bench)
+
+
+def write_results(ctx, name="latest"):
+    """results/latest.{json,md} after a run of every benchmark; results/NAME.{json,md} after ``--only``."""
     RESULTS.mkdir(exist_ok=True)
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     rows = sorted(ctx.rows, key=lambda r: int(r["benchmark"].split(".")[0]))  # stable: in run order within each
-    with open(RESULTS / "latest.json", "w") as handle:
+    with open(RESULTS / (name + ".json"), "w") as handle:
         json.dump({"when": stamp, "python": sys.version.split()[0], "rows": rows}, handle, indent=2)
         handle.write("\n")
     lines = ["Measured %s on one machine, side by side in one run (`make bench`)." % stamp, "",
@@ -343,7 +349,7 @@ def write_results(ctx):
         measure = row["measure"] + (" (%s)" % row["note"] if row["note"] else "")
         lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (row["benchmark"], measure, shown(row["ours"]),
                                                                shown(row["theirs"]), ratio, row["goal"], met))
-    (RESULTS / "latest.md").write_text("\n".join(lines) + "\n")
+    (RESULTS / (name + ".md")).write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
@@ -351,7 +357,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer tasks and rounds (a smoke run)")
     parser.add_argument("--only", nargs="*", choices=sorted(BENCHES), help="run only these benchmarks")
+    parser.add_argument("--ansible-eda", help="ansible.eda, to compare its webhook source with ours: a collection "
+                        "tarball, a collections directory, or webhook.py itself (default: an installed ansible.eda, "
+                        "else ansible-galaxy collection install ansible.eda into .cache/)")
     args = parser.parse_args()
+    os.environ["BENCH_ANSIBLE_EDA"] = args.ansible_eda or ""
     os.environ.setdefault("PAGERDUTY_API_TOKEN", ADMIN_TOKEN)
     os.environ.setdefault("PAGERDUTY_ROUTING_KEY", ROUTING_KEY)
     ctx = Context(args.quick)
@@ -364,7 +374,7 @@ def main():
             function(ctx)
     finally:
         ctx.sim.stop()
-    write_results(ctx)
+    write_results(ctx, "-".join(sorted(args.only)) if args.only else "latest")
 
 
 if __name__ == "__main__":

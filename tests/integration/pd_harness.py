@@ -25,19 +25,26 @@ PLATFORM_KEY = "pdsimroutingkeyplatformdb0000001"
 # Every token, routing key and secret value the tests use, in any test (unit tests included): none may be printed,
 # logged by the simulator or kept in its events.
 SECRETS = (ADMIN_TOKEN, ROUTING_KEY, PLATFORM_KEY, "pdsim-readonly-token", "pdsim-wrong-token",
-           "hunter2-no-log-secret-value", "secret-token", "device-token")
+           "hunter2-no-log-secret-value", "secret-token", "device-token",
+           # webhook signing secrets of the EDA source's tests, and a webhook subscription's custom header value
+           "pdsim-webhook-secret-unit-0001", "pdsim-webhook-secret-unit-0002", "pdsim-webhook-custom-header-value")
+# The signing secrets the simulator makes for webhook subscriptions (pdsim/model/webhooks.py, SECRET_PREFIX).
+SECRET_PATTERNS = (re.compile(r"pdsim-whsec-[0-9a-f]{8,}"),)
 ADMIN_EMAIL = devenv.SIM_FROM_EMAIL
 
 
 def leaked_secrets(text):
     """The secrets found in ``text``."""
-    return [secret for secret in SECRETS if secret in text]
+    return [secret for secret in SECRETS if secret in text] + [
+        match.group(0) for pattern in SECRET_PATTERNS for match in pattern.finditer(text)]
 
 
 def masked(text):
     """``text`` with each secret replaced by its place in SECRETS, to report a leak without repeating it."""
     for number, secret in enumerate(SECRETS):
         text = text.replace(secret, "<SECRETS[%d]>" % number)
+    for pattern in SECRET_PATTERNS:
+        text = pattern.sub("<a webhook secret>", text)
     return text
 
 
@@ -140,6 +147,13 @@ class Simulator(object):
 
     def events(self):
         return self.call("GET", "/_sim/events")[1]
+
+    def webhooks(self, wait=True):
+        """The webhooks the simulator sent (after waiting until every one was delivered or dropped)."""
+        if wait:
+            status, body = self.call("POST", "/_sim/webhooks/wait", {"timeout": 60})
+            assert status == 200 and body["drained"], body
+        return self.call("GET", "/_sim/webhooks")[1]["webhooks"]
 
     def incidents(self, **query):
         suffix = "&".join("%s=%s" % item for item in query.items())

@@ -87,6 +87,17 @@ TABLE = [
     ("pd_user_info", "email=nobody", "email must be an email address such as jane@example.com"),
     ("pd_user_info", "user_id=PX email=a@example.com", "parameters are mutually exclusive: user_id|email|query"),
     ("pd_user_info", "include=secrets", "value of include must be one or more of"),
+    # pd_webhook_subscription
+    ("pd_webhook_subscription", "url=hooks.example.com events=incident.triggered",
+     "url must be an http:// or https:// URL"),
+    ("pd_webhook_subscription", "url=https://h.example.com filter_type=service events=incident.triggered",
+     "filter is required when filter_type is service"),
+    ("pd_webhook_subscription", "url=https://h.example.com filter=PSVCCHK events=incident.triggered",
+     "filter must not be given when filter_type is account"),
+    ("pd_webhook_subscription", "url=https://h.example.com events=triggered",
+     "events must be event types such as incident.triggered; got 'triggered'"),
+    ("pd_webhook_subscription", "url=https://h.example.com events=incident.triggered secret_file=/nowhere/s",
+     "secret_file: the directory of /nowhere/s does not exist"),
 ]
 
 
@@ -104,4 +115,4 @@ def test_bad_input_is_refused_before_sending(ansible, sim, module, args, message
 
 def test_the_table_is_large_enough():
     assert len(TABLE) >= 40
-    assert len(set(m for m, unused, unused2 in TABLE)) == 10, "every module has bad-input rows"
+    assert len(set(m for m, unused, unused2 in TABLE)) == 11, "every module has bad-input rows"

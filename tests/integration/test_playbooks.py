@@ -351,10 +351,30 @@ def test_the_collection_playbooks_run_by_name(ansible, sim):
     assert stats(run)["pd_incident_id"] == incident["id"]
 
 
+def test_eda_remediate_resolves_when_the_remediation_works_and_requests_responders_when_not(ansible, sim):
+    """The playbook the rulebook oncall.pagerduty.remediate runs (tests/integration/test_eda.py runs it there)."""
+    fixed, broken = sim.create_incident("Checkout slow"), sim.create_incident("Checkout down")
+    done = stats(play(ansible, "eda_remediate", {"pd_incident_id": fixed["id"], "pd_remediation_command": "echo ok",
+                                                 "pd_diagnostics_command": "echo all good"}))
+    assert done == {"pd_incident_id": fixed["id"], "pd_remediated": True,
+                    "pd_note_id": sim.state("notes")[fixed["id"]][0]["id"]}
+    assert sim.incident(fixed["id"])["status"] == "resolved"
+    assert "all good" in sim.state("notes")[fixed["id"]][0]["content"]
+    failed = stats(play(ansible, "eda_remediate", {"pd_incident_id": str(broken["incident_number"]),
+                                                   "pd_remediation_command": "exit 3",
+                                                   "pd_responders": "grace@example.com"}))
+    assert failed["pd_remediated"] is False
+    assert sim.incident(broken["id"])["status"] == "triggered"
+    [request] = sim.state("responder_requests")[broken["id"]]
+    assert request["responder_request_targets"][0]["responder_request_target"]["id"] == "PGRACE1"
+    assert sim.state("notes")[broken["id"]][0]["content"].startswith(
+        "Event-Driven Ansible: remediation FAILED (exit code 3)")
+
+
 def test_every_playbook_is_tested():
     """Each playbook of playbooks/ (but the demo) is run by a test of this file that reads its outputs."""
     playbooks = set(name[:-4] for name in os.listdir(PLAYBOOKS) if name.endswith(".yml")) - {"demo"}
-    assert len(playbooks) == 15, sorted(playbooks)
+    assert len(playbooks) == 16, sorted(playbooks)
     with open(__file__) as handle:
         source = handle.read()
     untested = [name for name in sorted(playbooks) if 'stats(play(ansible, "%s"' % name not in source]

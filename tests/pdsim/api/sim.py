@@ -36,9 +36,13 @@ def reset(sim, request):
 
 @route("POST", "/_sim/config", api="sim")
 def configure(sim, request):
-    """Change the rate limits: ``{"rest_rate_limit": N, "events_rate_limit": N}`` (0: off); choose the reading of
-    an uncertain PagerDuty rule: ``{"string_incident_bodies": true}`` (see ``Incidents._check_body_details``)."""
+    """Change the rate limits: ``{"rest_rate_limit": N, "events_rate_limit": N}`` (0: off), and the seconds before
+    each retry of a failed webhook: ``{"webhook_retry_delays": [0.1, 0.2]}`` (see :mod:`pdsim.deliveries`); choose
+    the reading of an uncertain PagerDuty rule: ``{"string_incident_bodies": true}`` (see
+    ``Incidents._check_body_details``)."""
     body = _body(request)
+    if "webhook_retry_delays" in body:
+        sim.deliveries.delays = [float(delay) for delay in body["webhook_retry_delays"]]
     if "rest_rate_limit" in body:
         sim.rest_limits.limit = int(body["rest_rate_limit"])
     if "events_rate_limit" in body:
@@ -48,7 +52,7 @@ def configure(sim, request):
         with sim.account.lock:
             incidents.string_incident_bodies = bool(body["string_incident_bodies"])
     return {"rest_rate_limit": sim.rest_limits.limit, "events_rate_limit": sim.events_limits.limit,
-            "string_incident_bodies": incidents.string_incident_bodies}
+            "webhook_retry_delays": sim.deliveries.delays, "string_incident_bodies": incidents.string_incident_bodies}
 
 
 # -- the request log ------------------------------------------------------------------------------
@@ -128,3 +132,22 @@ def list_events(sim, request):
     with account.lock:
         return {"events": list(account.events.received_events),
                 "change_events": account.events.change_events.values()}
+
+
+# -- webhooks ----------------------------------------------------------------------------------------------------
+@route("GET", "/_sim/webhooks", api="sim")
+def list_webhooks(sim, request):
+    """The webhooks sent (or being sent): event, subscription, URL, status and each attempt's outcome, and the
+    payload (never the headers: they hold the signature and the subscription's custom header values)."""
+    account = sim.account
+    with account.lock:
+        return {"webhooks": [dict(d, attempts=list(d["attempts"])) for d in account.webhooks.deliveries]}
+
+
+@route("POST", "/_sim/webhooks/wait", api="sim")
+def wait_for_webhooks(sim, request):
+    """Wait until every webhook made so far was delivered or dropped: ``{"timeout": seconds}`` (default 30)."""
+    drained = sim.deliveries.wait(float(_body(request).get("timeout", 30)))
+    account = sim.account
+    with account.lock:
+        return {"drained": drained, "webhooks": len(account.webhooks.deliveries)}

@@ -16,6 +16,7 @@ from .events import Events
 from .incidents import Incidents
 from .response import Response
 from .services import Services
+from .webhooks import Webhooks
 
 DEFAULT_SEED = Path(__file__).resolve().parent.parent / "seeds" / "default.json"
 
@@ -40,10 +41,12 @@ class Account(object):
     response      on-calls, responder requests, workflow instances,      directory, services,
                   status updates                                         incidents
     events        Events API v2 (alert and change events)                services, incidents
+    webhooks      V3 webhook subscriptions, the webhooks sent on         directory, services,
+                  incident changes (``dispatch`` sends them)             incidents
     ============  =====================================================  ============================
     """
 
-    def __init__(self, seed, rng_seed=20261123, extra_users=0, now=utcnow):
+    def __init__(self, seed, rng_seed=20261123, extra_users=0, now=utcnow, dispatch=None):
         self.plumbing = Plumbing(rng_seed, now)
         self.lock = self.plumbing.lock
         self.abilities = set(seed.get("abilities", []))     # what the account's plan allows, shared by the areas
@@ -52,6 +55,7 @@ class Account(object):
         self.incidents = Incidents(self.plumbing, self.abilities, self.directory, self.services)
         self.response = Response(self.plumbing, self.abilities, self.directory, self.services, self.incidents)
         self.events = Events(self.plumbing, self.services, self.incidents)
+        self.webhooks = Webhooks(self.plumbing, self.directory, self.services, self.incidents, dispatch)
         # The seed, area by area in the order above: seeded IDs are claimed and new ones handed out in this order.
         self.directory.load(seed)
         self.services.load(seed)

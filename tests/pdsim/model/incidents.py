@@ -44,11 +44,22 @@ class Incidents(object):
         self.incident_counter = 0
         self._renderers = []          # renderer(incident, out): adds to a rendered incident
         self.string_incident_bodies = False     # see _check_body_details
+        self._listeners = []          # listener(event_type, incident, agent, data): hears of each change
         directory.guard_user_deletion(self._refuse_deleting_assignee, first=True)
 
     def add_renderer(self, renderer):
         """Let another area add to every rendered incident: ``renderer(incident, out)`` changes ``out``."""
         self._renderers.append(renderer)
+
+    def add_listener(self, listener):
+        """Let another area hear of each change of an incident (webhooks): ``listener(event_type, incident, agent,
+        data)``, where ``event_type`` is a V3 webhook event type and ``data`` None stands for the incident itself."""
+        self._listeners.append(listener)
+
+    def publish(self, event_type, incident, agent, data=None):
+        """Tell the listeners of a change (the areas built on this one call it for their own changes too)."""
+        for listener in self._listeners:
+            listener(event_type, incident, agent, data)
 
     # -- lookups -------------------------------------------------------------
     def incident(self, id_or_number):
@@ -114,6 +125,9 @@ class Incidents(object):
             raise InvalidInput("The date range must be at most 6 months with since before until",
                                code=2005, message="Invalid Query Date Range")
         return start, end
+
+    def incident_team_ids(self, incident):
+        return self._incident_team_ids(incident)
 
     def _incident_team_ids(self, incident):
         policy = self.services.escalation_policies.find(incident["_policy_id"])
@@ -239,9 +253,10 @@ class Incidents(object):
                            event_details={"description": title})
         incident["_first_trigger_log_entry_id"] = trigger["id"]
         if assignees:
-            self._assign(incident, assignees, agent, via="direct_assignment")
+            self._assign(incident, assignees, agent, via="direct_assignment", announce=False)
         else:
             self._assign_level(incident, policy, 1, agent, entry_kind=None)
+        self.publish("incident.triggered", incident, agent)
         return incident
 
     def create_incident(self, requester, fields):
@@ -298,7 +313,7 @@ class Incidents(object):
         return user
 
     # -- assignment and escalation ---------------------------------------------
-    def _assign(self, incident, users, agent, via, entry_kind="assign_log_entry"):
+    def _assign(self, incident, users, agent, via, entry_kind="assign_log_entry", announce=True):
         now = self.plumbing.timestamp()
         incident["assignments"] = [{"at": now, "assignee": reference(u)} for u in users]
         incident["assigned_via"] = via
@@ -306,6 +321,8 @@ class Incidents(object):
             self.log(incident, entry_kind, agent,
                      "Assigned to %s." % ", ".join(u["name"] for u in users),
                      assignees=[reference(u) for u in users])
+        if entry_kind and announce:
+            self.publish("incident.reassigned", incident, agent)
 
     def _assign_level(self, incident, policy, level, agent, entry_kind="escalate_log_entry"):
         """Assign ``level`` of ``policy``, logging ``entry_kind`` (escalate, delegate or assign) and the assignment."""
@@ -326,6 +343,8 @@ class Incidents(object):
                      assignees=assignees)
         if entry_kind:
             self.log(incident, "assign_log_entry", agent, "Assigned to %s." % names, assignees=assignees)
+            self.publish({"escalate_log_entry": "incident.escalated", "delegate_log_entry": "incident.delegated"}.get(
+                entry_kind, "incident.reassigned"), incident, agent)
 
     def _unacknowledge(self, incident, agent):
         """A reassigned incident goes back to triggered: its new assignees are paged and must acknowledge it."""
@@ -354,7 +373,10 @@ class Incidents(object):
             incident["summary"] = "[#%d] %s" % (incident["incident_number"], fields["title"])
         if "priority" in fields:
             priority = self.services.priority_by_ref(fields["priority"]) if fields["priority"] else None
+            changed = incident["_priority_id"] != (priority["id"] if priority else None)
             incident["_priority_id"] = priority["id"] if priority else None
+            if changed:
+                self.publish("incident.priority_updated", incident, agent)
         if "urgency" in fields and fields["urgency"] != incident["urgency"]:
             incident["urgency"] = fields["urgency"]
             self.log(incident, "urgency_change_log_entry", agent, "Urgency changed to %s." % fields["urgency"])
@@ -470,6 +492,17 @@ class Incidents(object):
         if incident["status"] != previous:
             incident["last_status_change_at"] = now
             incident["last_status_change_by"] = agent
+            self._publish_status(incident, previous, agent)
+
+    def _publish_status(self, incident, previous, agent):
+        """docs/webhooks/01-Overview.md, "Event Types": reopened, unacknowledged, acknowledged, resolved."""
+        status = incident["status"]
+        if previous == "resolved":
+            self.publish("incident.reopened", incident, agent)
+        elif status == "triggered":
+            self.publish("incident.unacknowledged", incident, agent)
+        if status in ("acknowledged", "resolved"):
+            self.publish("incident." + status, incident, agent)
 
     # -- notes -----------------------------------------------------------------
     def add_note(self, requester, incident_id, content):
@@ -492,6 +525,9 @@ class Incidents(object):
         self.log(incident, "annotate_log_entry", reference(requester), "Note added", channel_type="note",
                  note=content)
         incident["updated_at"] = note["created_at"]
+        self.publish("incident.annotated", incident, reference(requester), {
+            "incident": reference(incident), "id": note["id"], "content": content, "trimmed": False,
+            "type": "incident_note"})
         return note
 
     # -- alerts from the Events API ------------------------------------------------
@@ -551,6 +587,7 @@ class Incidents(object):
             incident["last_status_change_at"] = incident["updated_at"] = self.plumbing.timestamp()
             incident["last_status_change_by"] = agent
             self.log(incident, "acknowledge_log_entry", agent, "Acknowledged through the API.")
+            self.publish("incident.acknowledged", incident, agent)
         return alert
 
     def resolve_alert(self, integration, dedup_key):
@@ -571,6 +608,7 @@ class Incidents(object):
             incident["acknowledgements"] = []
             incident["assignments"] = []
             self.log(incident, "resolve_log_entry", agent, "Resolved through the API.")
+            self.publish("incident.resolved", incident, agent)
         return alert
 
     def render_alert(self, alert):

@@ -77,6 +77,8 @@ class Response(object):
         for kind, target, users, policies in resolved_targets:
             entries = [self._requested(responders, incident, user, requester, message, now, policies)
                        for user in users]
+            for entry in entries:
+                self._announce("incident.responder.added", incident, reference(requester), entry, target, kind)
             request["responder_request_targets"].append({"responder_request_target": {
                 "type": kind, "id": target["id"], "summary": target["summary"],
                 "incidents_responders": entries}})
@@ -128,7 +130,15 @@ class Response(object):
             raise NotFound("User %s was not requested on incident %s" % (user_id, incident["id"]))
         entry["state"] = state
         entry["updated_at"] = self.plumbing.timestamp()
+        self._announce("incident.responder.replied", incident, entry["user"], entry, None, "user")
         return entry
+
+    def _announce(self, event_type, incident, agent, entry, target, kind):
+        """A responder webhook: ``data`` of ``type: incident_responder`` (docs/webhooks/01-Overview.md)."""
+        policy = reference(target) if kind == "escalation_policy" else None
+        self.incidents.publish(event_type, incident, agent, {
+            "incident": reference(incident), "user": entry["user"], "escalation_policy": policy,
+            "message": entry["message"], "state": entry["state"], "type": "incident_responder"})
 
     def render_responders(self, incident, out):
         if "coordinated_responding" not in self.abilities:
@@ -174,4 +184,7 @@ class Response(object):
         if subject:
             update.update(subject=subject, html_message=html_message)
         self.status_updates.setdefault(incident["id"], []).append(update)
+        self.incidents.publish("incident.status_update_published", incident, reference(sender), {
+            "incident": reference(incident), "id": update["id"], "message": message, "trimmed": False,
+            "type": "incident_status_update"})
         return update

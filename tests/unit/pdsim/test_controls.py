@@ -40,11 +40,17 @@ def test_what_is_no_control_is_404_with_the_controls_error_shape(sim, method, ta
 def test_info_and_config(sim):
     status, body = control(sim, "GET", "/_sim/info")
     assert status == 200 and body == {"version": "1.0.0", "validation": True, "documents": sim.contract.source,
-                                      "rest_rate_limit": 960, "events_rate_limit": 120, "users": 5}
+                                      "rest_rate_limit": 960, "events_rate_limit": 120, "users": 5,
+                                      "webhook_retry_delays": [0.1, 0.2, 0.4, 0.8, 1.6]}
+    delays = [0.1, 0.2, 0.4, 0.8, 1.6]
     assert control(sim, "POST", "/_sim/config", {"rest_rate_limit": 5}) == (
-        200, {"rest_rate_limit": 5, "events_rate_limit": 120, "string_incident_bodies": False})
-    assert control(sim, "POST", "/_sim/config") == (200, {"rest_rate_limit": 5, "events_rate_limit": 120, "string_incident_bodies": False})
-    assert sim.rest_limits.limit == 5
+        200, {"rest_rate_limit": 5, "events_rate_limit": 120, "webhook_retry_delays": delays,
+              "string_incident_bodies": False})
+    assert control(sim, "POST", "/_sim/config", {"webhook_retry_delays": [0, 0.5]}) == (
+        200, {"rest_rate_limit": 5, "events_rate_limit": 120, "webhook_retry_delays": [0.0, 0.5],
+              "string_incident_bodies": False})
+    assert sim.rest_limits.limit == 5 and sim.deliveries.delays == [0.0, 0.5]
+    assert control(sim, "POST", "/_sim/config", {"string_incident_bodies": True})[1]["string_incident_bodies"] is True
 
 
 def test_controls_are_not_logged_and_the_log_is_read_after_a_mark(sim, call):
