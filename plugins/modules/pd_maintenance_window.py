@@ -94,7 +94,8 @@ options:
   end:
     description:
       - When the window ends, an ISO 8601 date and time with its offset. Must be in the future and after the start.
-      - One of O(end) and O(duration) is required to create a window; not given, an existing window keeps its end.
+      - One of O(end) and O(duration) is required to create a window (the module fails, naming them, when it finds
+        no window to change); not given, an existing window keeps its end.
     type: raw
   duration:
     description:
@@ -160,7 +161,8 @@ maintenance_window:
   description:
     - The window as PagerDuty returns it after the change (in check mode, as it would be; a window that would be
       created has no C(id)).
-    - With O(state=absent), the window as it was before it was ended or deleted, or V(null) when there was none.
+    - With O(state=absent), the window as PagerDuty has it after it ended (read again, one request), a deleted future
+      window as it was, or V(null) when there was none. In check mode, the window as it is.
   returned: success
   type: dict
   sample: {"id": "PW98YIO", "type": "maintenance_window", "description": "Deploy 1.4.2",
@@ -225,8 +227,6 @@ class Wanted(object):
                 to_pagerduty(self.end), to_pagerduty(self.now)))
         if self.window_id is None and not (self.services or self.teams):
             raise PagerDutyInputError("services (or teams) are required to find or create a window without id")
-        if self.state == "present" and self.window_id is None and self.end is None and self.duration is None:
-            raise PagerDutyInputError("end or duration is required to create a maintenance window")
         return self
 
     def end_from(self, start):
@@ -362,6 +362,9 @@ class WindowPlan(object):
 
 
 def create_plan(wanted, services, now):
+    if wanted.end is None and wanted.duration is None:
+        raise PagerDutyInputError("end or duration is required to create a maintenance window (none has the "
+                                  "description %r and these services)" % (wanted.description or ""))
     plan = WindowPlan(None, "absent")
     start = wanted.start or now
     fields = {"start_time": to_pagerduty(start), "end_time": to_pagerduty(wanted.end_from(start))}
@@ -411,7 +414,8 @@ def update_plan(window, wanted, services, now):
         plan.changes.add("services", labels(current), labels(services))
     if plan.changes.changed:
         plan.action = "update"
-        plan.body = {"start_time": to_pagerduty(start or current_start), "end_time": to_pagerduty(target or current_end),
+        plan.body = {"start_time": to_pagerduty(start or current_start),
+                     "end_time": to_pagerduty(target or current_end),
                      "services": [(_ref(i), n) for i, n in (services if services is not None else current)]}
         description = wanted.description if wanted.description is not None else window.get("description")
         if description is not None:
@@ -454,14 +458,16 @@ def create(client, plan, known_ids):
 
 
 def apply_plan(client, plan, known_ids):
-    """Carry the plan out; the window as PagerDuty has it after (for end and delete: as it was before)."""
+    """Carry the plan out: ``(the window as PagerDuty has it after, whether PagerDuty changed)``; a deleted window
+    as it was before.  Ending or deleting a window that ended or went meanwhile changes nothing."""
     if plan.action == "create":
-        return create(client, plan, known_ids)
+        return create(client, plan, known_ids), True
     if plan.action == "update":
-        return update_maintenance_window(client, plan.window["id"], request_body(plan))
-    if plan.action in ("end", "delete"):
-        delete_maintenance_window(client, plan.window["id"])     # False: it ended or went meanwhile
-    return plan.window
+        return update_maintenance_window(client, plan.window["id"], request_body(plan)), True
+    done = delete_maintenance_window(client, plan.window["id"])
+    if plan.action == "end" or not done:
+        return get_maintenance_window(client, plan.window["id"]) or plan.window, done
+    return plan.window, done
 
 
 def run(module):
@@ -486,8 +492,10 @@ def run(module):
         return result
     if module.check_mode:
         return dict(result, maintenance_window=plan.predicted() if wanted.state == "present" else window)
-    known = set([window["id"]] if window else [])
-    return dict(result, maintenance_window=apply_plan(module.client, plan, known))
+    window, done = apply_plan(module.client, plan, set([window["id"]] if window else []))
+    if not done:        # (PagerDuty's clock: the window had already ended)
+        return dict(result, maintenance_window=window, changed=False, diff={"before": {}, "after": {}})
+    return dict(result, maintenance_window=window)
 
 
 ARGUMENT_SPEC = dict(

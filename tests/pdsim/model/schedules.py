@@ -204,8 +204,8 @@ class Schedules(object):
     # -- rendering --------------------------------------------------------------------------------
     def render_override(self, override):
         user = self.directory.users.find(override["user_id"])
-        user_ref = reference(user) if user else {"id": override["user_id"], "type": "user_reference",
-                                                  "summary": "Deleted user"}
+        user_ref = reference(user) if user else {
+            "id": override["user_id"], "type": "user_reference", "summary": "Deleted user"}
         return {"id": override["id"], "type": "override", "start": isoformat(override["start"]),
                 "end": isoformat(override["end"]), "user": user_ref}
 

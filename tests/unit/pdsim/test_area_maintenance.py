@@ -81,7 +81,9 @@ def test_the_filter_the_services_the_teams_and_the_query():
     plumbing, maintenance, events, incidents = build()
     ongoing = window(maintenance, NOW, minutes(20), description="Deploy 1.4.2")
     future = window(maintenance, minutes(60), minutes(90), services=("PSVC002",), description="Batch upgrade")
-    ids = lambda **query: [w["id"] for w in maintenance.search(**query)]      # noqa: E731
+
+    def ids(**query):
+        return [w["id"] for w in maintenance.search(**query)]
     assert ids(state="ongoing") == [ongoing["id"]] and ids(state="future") == [future["id"]]
     assert ids(state="open") == ids(state="all") == ids() == [ongoing["id"], future["id"]]
     assert ids(state="past") == []
