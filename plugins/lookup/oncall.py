@@ -27,7 +27,8 @@ extends_documentation_fragment:
 options:
   _terms:
     description:
-      - What to ask about, by ID or name (users also by email address); several are alternatives.
+      - What to ask about, by ID or name (users also by email address); several terms (or a list) are
+        alternatives.
     type: list
     elements: str
     required: true
@@ -124,10 +125,10 @@ def run_cache():
 
 
 def terms_of(terms):
-    """The terms as a flat list of non-empty strings (a term may be a list, or a comma-separated string)."""
+    """The terms as a flat list of non-empty strings, once each (a term may be a list; names may hold commas)."""
     out = []
     for term in terms:
-        for item in term if isinstance(term, (list, tuple)) else str(term).split(","):
+        for item in term if isinstance(term, (list, tuple)) else [term]:
             if str(item).strip():
                 out.append(str(item).strip())
     return list(dict.fromkeys(out))

@@ -114,6 +114,11 @@ def test_info_lists_every_page_by_state_and_text(ansible, sim):
     one = ansible.adhoc("oncall.pagerduty.pd_maintenance_window_info",
                         "id=%s" % found["maintenance_windows"][0]["id"], rest=True, check=True).result()
     assert one["maintenance_window"]["description"] == "Window 104"
+    missing = ansible.adhoc("oncall.pagerduty.pd_maintenance_window_info", "id=PNOPE00", rest=True, expect_rc=2)
+    assert missing.result()["msg"] == "id: no maintenance window has the ID PNOPE00"
+    sim.reset_without_abilities("teams")
+    no_teams = ansible.adhoc("oncall.pagerduty.pd_maintenance_window_info", "teams=PTCHKOT", rest=True, expect_rc=2)
+    assert no_teams.result()["msg"].startswith("PagerDuty REST API error 402 (code 2014) on GET /teams/PTCHKOT")
 
 
 def test_pagerdutys_refusals_are_one_line(ansible, sim):

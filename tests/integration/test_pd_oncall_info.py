@@ -108,3 +108,6 @@ def test_unknown_names_and_bad_times_fail_with_one_line(ansible, sim):
     mark = sim.mark()
     assert oncall(ansible, "users=PLINUS1 at=tomorrow", expect_rc=2)["msg"].startswith("at must be now or an ISO 8601")
     assert calls(sim, mark) == []
+    refused = ansible.adhoc("oncall.pagerduty.pd_oncall_info", "escalation_policies=PEPCHK1", expect_rc=2,
+                            env={"PAGERDUTY_API_TOKEN": "pdsim-wrong-token"}).result()
+    assert refused["msg"].startswith("PagerDuty REST API error 401 (code 2006) on GET /oncalls: Authentication failed")
