@@ -29,7 +29,7 @@ def iso(when):
 
 def reset_with_platform_rotation(sim):
     """The default account, with Platform On-Call's level 1 a daily rotation of Margaret and Ken (from 2024-01-01
-    00:00 UTC) and a weekly layer of Grace starting in two days, above it."""
+    00:00 UTC) and a weekly layer of Grace starting in two days, above it; the simulated time is today's midday."""
     with open(os.path.join(REPO, "tests", "pdsim", "seeds", "default.json")) as handle:
         seed = json.load(handle)
     soon = (moment(sim.clock()) + datetime.timedelta(days=2)).replace(hour=0, minute=0, second=0)
@@ -42,6 +42,7 @@ def reset_with_platform_rotation(sim):
         if policy["id"] == "PEPPLT1":
             policy["rules"][0]["targets"] = [{"schedule": "Platform Daily"}]
     sim.reset(seed=seed)
+    sim.clock(now=iso(moment(sim.clock()).replace(hour=12, minute=0, second=0)))   # midday: no hand-off meanwhile
     return soon
 
 
