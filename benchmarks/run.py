@@ -128,6 +128,37 @@ def _request_cases(sim):
         ("pd_user change by ID (new job title)", "pd_user", "user_id=PLINUS1 job_title='Kernel Hacker'", 1, 1),
         ("pd_user create (address not yet known)", "pd_user",
          "email=bench.user@example.com name='Bench User' role=user", 1, 1),
+    ] + _oncall_cases(sim)
+
+
+def _oncall_cases(sim):
+    """Maintenance windows, who is on call, schedule overrides: the same (label, module, args, reads, writes)."""
+    scheduled = sim.rest("POST", "/maintenance_windows", {"maintenance_window": {
+        "type": "maintenance_window", "start_time": "2099-01-01T00:00:00Z", "end_time": "2099-01-01T01:00:00Z",
+        "description": "Benchmark future", "services": [{"id": "PSVCPLT", "type": "service_reference"}]}})
+    window = "services=PSVCCHK description=Benchmark"
+    override = "schedule=PSCHCHK user=PGRACE1 start=2099-01-01T00:00:00Z duration=2h"
+    return [
+        ("pd_maintenance_window create (service by ID, looked up before creating)", "pd_maintenance_window",
+         window + " duration=30m", 2, 1),
+        ("pd_maintenance_window no-op (same description and services, by ID)", "pd_maintenance_window",
+         window + " duration=30m", 1, 0),
+        ("pd_maintenance_window no-op (services by the name the window shows)", "pd_maintenance_window",
+         "services='Checkout API' description=Benchmark duration=30m", 1, 0),
+        ("pd_maintenance_window change (longer duration)", "pd_maintenance_window", window + " duration=1h", 1, 1),
+        ("pd_maintenance_window delete a future window by ID", "pd_maintenance_window",
+         "id=%s state=absent" % scheduled["maintenance_window"]["id"], 1, 1),
+        ("pd_maintenance_window end an ongoing window (read back after)", "pd_maintenance_window",
+         window + " state=absent", 2, 1),
+        ("pd_maintenance_window_info (ongoing, service by ID)", "pd_maintenance_window_info",
+         "filter=ongoing services=PSVCCHK", 2, 0),
+        ("pd_oncall_info by escalation policy ID", "pd_oncall_info", "escalation_policies=PEPCHK1", 1, 0),
+        ("pd_oncall_info by service name, level 1", "pd_oncall_info", "services='Checkout API' escalation_level=1",
+         2, 0),
+        ("pd_schedule_override create (schedule and user by ID)", "pd_schedule_override", override, 1, 1),
+        ("pd_schedule_override no-op (schedule and user by ID)", "pd_schedule_override", override, 1, 0),
+        ("pd_schedule_override no-op by schedule name and user email", "pd_schedule_override",
+         "schedule='Checkout Primary' user=grace@example.com start=2099-01-01T00:00:00Z duration=2h", 3, 0),
     ]
 
 

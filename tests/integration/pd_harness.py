@@ -141,6 +141,15 @@ class Simulator(object):
     def log_entries(self, incident_id):
         return self.rest("GET", "/incidents/%s/log_entries?limit=100" % incident_id)["log_entries"]
 
+    def clock(self, **change):
+        """Move the simulated time (``advance=seconds`` or ``now="ISO 8601"``), or read it; the time as PagerDuty's
+        date-time."""
+        if change:
+            status, body = self.call("POST", "/_sim/clock", change)
+            assert status == 200, body
+            return body["now"]
+        return self.call("GET", "/_sim/clock")[1]["now"]
+
     def fault(self, **spec):
         status, body = self.call("POST", "/_sim/faults", spec)
         assert status == 201, body
@@ -253,14 +262,14 @@ class Ansible(object):
         return run
 
     def playbook(self, name, extra_vars=None, check=False, diff=False, env=None, expect_rc=0, verbose=0,
-                 connection=True):
+                 connection=True, inventory="localhost,"):
         path = name if os.path.isabs(name) else os.path.join(TARGETS, name)
         variables = {"sim_url": self.sim.url, "routing_key": ROUTING_KEY, "admin_email": ADMIN_EMAIL}
         variables.update(extra_vars or {})
         # In a file, not on the command line: -vvvv prints command-line extra vars, secrets included.
         vars_file = self.tmp_path / ("vars-%d.json" % len(self.runs))
         vars_file.write_text(json.dumps(variables))
-        command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), path, "-i", "localhost,",
+        command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), path, "-i", inventory,
                    "-c", "local", "-e", "@%s" % vars_file]
         if check:
             command.append("--check")

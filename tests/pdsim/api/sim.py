@@ -10,6 +10,7 @@ PagerDuty's error shape.  Their request and answer shapes are used by
 
 from . import route
 from ..errors import ApiError
+from ..model.core import moment
 
 
 def unknown(request):
@@ -104,6 +105,33 @@ def set_responder_state(sim, request):
         except ApiError as exc:
             return 400, {"error": str(exc)}
     return {"responder": entry}
+
+
+@route("GET", "/_sim/clock", api="sim")
+def get_clock(sim, request):
+    """The account's simulated time."""
+    account = sim.account
+    with account.lock:
+        return {"now": account.plumbing.timestamp()}
+
+
+@route("POST", "/_sim/clock", api="sim")
+def set_clock(sim, request):
+    """Move the account's time: ``{"advance": seconds}`` or ``{"now": "ISO 8601 date-time"}``; it runs on from
+    there (``POST /_sim/reset`` goes back to the real time)."""
+    body = _body(request)
+    account = sim.account
+    with account.lock:
+        try:
+            if "now" in body:
+                account.plumbing.set_now(moment(body["now"], "now"))
+            elif isinstance(body.get("advance"), (int, float)) and not isinstance(body["advance"], bool):
+                account.plumbing.advance(body["advance"])
+            else:
+                return 400, {"error": "give {\"advance\": seconds} or {\"now\": \"ISO 8601 date-time\"}"}
+        except ApiError as exc:
+            return 400, {"error": str(exc)}
+        return {"now": account.plumbing.timestamp()}
 
 
 # What GET /_sim/state/{name} shows, by name: state no REST operation lists.

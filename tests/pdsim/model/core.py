@@ -7,6 +7,7 @@ import threading
 import uuid
 
 from ..errors import InvalidInput, NotFound
+from ..openapi import parse_datetime
 
 API_BASE = "https://api.pagerduty.com"
 WEB_BASE = "https://pdsim.pagerduty.com"
@@ -18,8 +19,19 @@ def utcnow():
     return datetime.datetime.now(datetime.timezone.utc)
 
 
-def isoformat(moment):
-    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+def isoformat(when):
+    return when.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def moment(value, name):
+    """An aware datetime from an ISO 8601 date-time; InvalidInput naming ``name`` otherwise."""
+    try:
+        parsed = parse_datetime(value)
+    except (AttributeError, TypeError, ValueError):
+        raise InvalidInput("%s must be an ISO 8601 date-time, got %r" % (name, value))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=datetime.timezone.utc)
+    return parsed
 
 
 class Plumbing(object):
@@ -27,8 +39,9 @@ class Plumbing(object):
 
     IDs come from one seeded generator, so a fresh account hands out the same IDs in the
     same order every time (tests and recorded answers rely on it).  ``now`` is the clock,
-    a function returning an aware datetime.  Callers hold :attr:`lock` around anything
-    that reads or changes the account.
+    a function returning an aware datetime; tests move the account's time with
+    :meth:`advance` and :meth:`set_now` (``POST /_sim/clock``), after which it keeps running
+    from there.  Callers hold :attr:`lock` around anything that reads or changes the account.
     """
 
     def __init__(self, rng_seed=20261123, now=utcnow):
@@ -36,6 +49,7 @@ class Plumbing(object):
         self._rng = random.Random(rng_seed)
         self._taken = set()
         self._now = now
+        self._offset = datetime.timedelta(0)     # the simulated time is the clock's plus this
 
     def new_id(self):
         """A new PagerDuty-shaped ID: ``P`` and six capital letters or digits."""
@@ -61,10 +75,20 @@ class Plumbing(object):
         return uuid.UUID(int=self._rng.getrandbits(128)).hex
 
     def now(self):
-        return self._now()
+        return self._now() + self._offset if self._offset else self._now()
 
     def timestamp(self):
-        return isoformat(self._now())
+        return isoformat(self.now())
+
+    def advance(self, seconds):
+        """Move the simulated time ``seconds`` on (back, when negative); the new time."""
+        self._offset += datetime.timedelta(seconds=seconds)
+        return self.now()
+
+    def set_now(self, moment):
+        """Make the simulated time ``moment`` (an aware datetime); it runs on from there."""
+        self._offset = moment - self._now()
+        return self.now()
 
 
 class Store(object):

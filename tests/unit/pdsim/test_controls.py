@@ -16,7 +16,7 @@ def control(sim, method, target, body=None, raw=None):
 CONTROLS = [("GET", "/_sim/info"), ("POST", "/_sim/reset"), ("POST", "/_sim/config"), ("GET", "/_sim/requests"),
             ("DELETE", "/_sim/requests"), ("POST", "/_sim/faults"), ("GET", "/_sim/faults"),
             ("DELETE", "/_sim/faults"), ("POST", "/_sim/responders"), ("GET", "/_sim/state/notes"),
-            ("GET", "/_sim/events")]
+            ("GET", "/_sim/events"), ("GET", "/_sim/clock"), ("POST", "/_sim/clock")]
 
 
 @pytest.mark.parametrize("method, path", CONTROLS)
@@ -110,3 +110,27 @@ def test_responders_state_and_events(sim, call):
                                         "payload": {"summary": "deploy"}}, headers={"accept": None})
     status, body = control(sim, "GET", "/_sim/events")
     assert status == 200 and body["events"] == [] and [e["summary"] for e in body["change_events"]] == ["deploy"]
+
+
+def test_the_clock_moves_on_or_to_a_time_and_a_reset_brings_it_back(sim, call):
+    import datetime
+    from pdsim.model.core import moment
+
+    def real():
+        return datetime.datetime.now(datetime.timezone.utc)
+    two_hours = datetime.timedelta(hours=2)
+    before = real().replace(microsecond=0)
+    status, body = control(sim, "POST", "/_sim/clock", {"advance": 7200})
+    assert status == 200 and before + two_hours <= moment(body["now"], "now") <= real() + two_hours
+    window = call("POST", "/maintenance_windows", {"maintenance_window": {
+        "type": "maintenance_window", "start_time": body["now"], "end_time": "2099-01-01T00:00:00Z",
+        "services": [{"id": "PSVCCHK", "type": "service_reference"}]}})[1]["maintenance_window"]
+    assert moment(window["start_time"], "start") >= moment(body["now"], "now"), "the window starts in sim time"
+    assert control(sim, "POST", "/_sim/clock", {"now": "2030-01-01T00:00:00+01:00"}) == (
+        200, {"now": "2029-12-31T23:00:00Z"})
+    for bad in ({}, {"advance": "soon"}, {"advance": True}, {"now": "tomorrow"}):
+        status, body = control(sim, "POST", "/_sim/clock", bad)
+        assert status == 400 and body["error"], bad
+    before = real().replace(microsecond=0)
+    control(sim, "POST", "/_sim/reset")
+    assert before <= moment(control(sim, "GET", "/_sim/clock")[1]["now"], "now") <= real()
