@@ -25,4 +25,4 @@ simulator:
 	.venv/bin/python tests/pdsim --port $${PORT:-8580}
 
 clean:
-	rm -rf .venv .venv-core2.16 .venv-molecule .venv-docs .venv-importer .venv-ee .cache tests/output docs/build
+	rm -rf .venv .venv-core2.16 .venv-molecule .venv-docs .venv-importer .venv-ee .venv-eda .cache tests/output docs/build

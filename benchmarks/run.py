@@ -133,6 +133,37 @@ def _request_cases(sim):
         ("pd_user change by ID (new job title)", "pd_user", "user_id=PLINUS1 job_title='Kernel Hacker'", 1, 1),
         ("pd_user create (address not yet known)", "pd_user",
          "email=bench.user@example.com name='Bench User' role=user", 1, 1),
+    ] + _oncall_cases(sim)
+
+
+def _oncall_cases(sim):
+    """Maintenance windows, who is on call, schedule overrides: the same (label, module, args, reads, writes)."""
+    scheduled = sim.rest("POST", "/maintenance_windows", {"maintenance_window": {
+        "type": "maintenance_window", "start_time": "2099-01-01T00:00:00Z", "end_time": "2099-01-01T01:00:00Z",
+        "description": "Benchmark future", "services": [{"id": "PSVCPLT", "type": "service_reference"}]}})
+    window = "services=PSVCCHK description=Benchmark"
+    override = "schedule=PSCHCHK user=PGRACE1 start=2099-01-01T00:00:00Z duration=2h"
+    return [
+        ("pd_maintenance_window create (service by ID, looked up before creating)", "pd_maintenance_window",
+         window + " duration=30m", 2, 1),
+        ("pd_maintenance_window no-op (same description and services, by ID)", "pd_maintenance_window",
+         window + " duration=30m", 1, 0),
+        ("pd_maintenance_window no-op (services by the name the window shows)", "pd_maintenance_window",
+         "services='Checkout API' description=Benchmark duration=30m", 1, 0),
+        ("pd_maintenance_window change (longer duration)", "pd_maintenance_window", window + " duration=1h", 1, 1),
+        ("pd_maintenance_window delete a future window by ID", "pd_maintenance_window",
+         "id=%s state=absent" % scheduled["maintenance_window"]["id"], 1, 1),
+        ("pd_maintenance_window end an ongoing window (read back after)", "pd_maintenance_window",
+         window + " state=absent", 2, 1),
+        ("pd_maintenance_window_info (ongoing, service by ID)", "pd_maintenance_window_info",
+         "filter=ongoing services=PSVCCHK", 2, 0),
+        ("pd_oncall_info by escalation policy ID", "pd_oncall_info", "escalation_policies=PEPCHK1", 1, 0),
+        ("pd_oncall_info by service name, level 1", "pd_oncall_info", "services='Checkout API' escalation_level=1",
+         2, 0),
+        ("pd_schedule_override create (schedule and user by ID)", "pd_schedule_override", override, 1, 1),
+        ("pd_schedule_override no-op (schedule and user by ID)", "pd_schedule_override", override, 1, 0),
+        ("pd_schedule_override no-op by schedule name and user email", "pd_schedule_override",
+         "schedule='Checkout Primary' user=grace@example.com start=2099-01-01T00:00:00Z duration=2h", 3, 0),
     ]
 
 
@@ -332,7 +363,7 @@ def bench_rate_limit(ctx):
             met=bool(asked) and 1.0 <= extra / asked <= RATE_LIMIT_GOAL, note="%d answers 429" % limited)
 
 
-# -- 6. triage at scale ------------------------------------------------------------------------------------------
+# -- 8. triage at scale ------------------------------------------------------------------------------------------
 BULK = 1000
 BULK_GOAL = 0.02
 BULK_REQUESTS = -(-BULK // 100) + -(-BULK // 250) + 1      # the listing's pages + the bulk requests + 1
@@ -376,7 +407,7 @@ def bench_incidents_bulk(ctx):
     mark = sim.mark()
     ctx.playbook("bulk_module.yml", {"run_bulk": True})
     rerun = _counted(sim.requests(since=mark))
-    label = "6. Resolve 1,000 triggered incidents"
+    label = "8. Resolve 1,000 triggered incidents"
     note = "loops timed over %d incidents and scaled to 1,000" % sample
     ctx.row(label + ": time", "one pd_incidents task vs a loop of pd_incident tasks, s", bulk, module * BULK,
             unit="s", goal="ratio <= %s" % BULK_GOAL, met=bulk / (module * BULK) <= BULK_GOAL, note=note)
@@ -390,7 +421,7 @@ def bench_incidents_bulk(ctx):
             goal="no write", met=rerun["writes"] == 0)
 
 
-# -- 7. a large listing that stays light -----------------------------------------------------------------------
+# -- 9. a large listing that stays light -----------------------------------------------------------------------
 @bench("list-users-fields")
 def bench_list_users_fields(ctx):
     """Listing the addresses of 10,000 users (fields: [email]), 20 ms per request, vs the python-pagerduty script."""
@@ -409,7 +440,7 @@ def bench_list_users_fields(ctx):
             full = ctx.playbook("list_users_fields.yml", {"list_users": True, "expected": len(listing.expected)})
             samples["task"].append(full - ctx.playbook("list_users_fields.yml", {"list_users": False}))
         median = dict((name, statistics.median(values)) for name, values in samples.items())
-        label = "7. List 10,000 users' addresses (fields: [email]), 20 ms per request"
+        label = "9. List 10,000 users' addresses (fields: [email]), 20 ms per request"
         ctx.row(label + ": end to end", "pd_user_info task in a playbook (minus the play without it) vs the "
                 "python-pagerduty script of 3 (every user, as JSON), s", median["task"], median["script"], unit="s",
                 goal="ratio <= 1.0", met=median["task"] / median["script"] <= 1.0)
@@ -420,31 +451,21 @@ def bench_list_users_fields(ctx):
         sim.reset(extra_users=0)
 
 
-def _merged_rows(rows):
-    """These rows, and those of the benchmarks this run did not measure from the last results (``--only``)."""
-    measured = set(row["benchmark"].split(".")[0] for row in rows)
-    try:
-        with open(RESULTS / "latest.json") as handle:
-            previous = json.load(handle)
-    except (OSError, ValueError):
-        return rows
-    kept = [dict(row, when=row.get("when") or previous.get("when")) for row in previous.get("rows", [])
-            if row["benchmark"].split(".")[0] not in measured]
-    return kept + rows
+from bench_eda import register as _register_eda  # noqa: E402  (benchmarks 6 and 7: the EDA source and loop)
+
+_register_eda(bench)
 
 
-def write_results(ctx):
+def write_results(ctx, name="latest"):
+    """results/latest.{json,md} after a run of every benchmark; results/NAME.{json,md} after ``--only``."""
     RESULTS.mkdir(exist_ok=True)
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    rows = _merged_rows([dict(row, when=stamp) for row in ctx.rows])
-    rows = sorted(rows, key=lambda r: int(r["benchmark"].split(".")[0]))  # stable: in run order within each
-    with open(RESULTS / "latest.json", "w") as handle:
+    rows = sorted(ctx.rows, key=lambda r: int(r["benchmark"].split(".")[0]))  # stable: in run order within each
+    with open(RESULTS / (name + ".json"), "w") as handle:
         json.dump({"when": stamp, "python": sys.version.split()[0], "rows": rows}, handle, indent=2)
         handle.write("\n")
-    earlier = sorted(set(row["when"] for row in rows if row["when"] != stamp))
-    header = "Measured %s on one machine, side by side in one run (`make bench`)%s." % (
-        stamp, "; rows of other benchmarks from %s" % ", ".join(earlier) if earlier else "")
-    lines = [header, "", "| Benchmark | Measure | Ours | Theirs | Ratio | Goal | Met |",
+    lines = ["Measured %s on one machine, side by side in one run (`make bench`)." % stamp, "",
+             "| Benchmark | Measure | Ours | Theirs | Ratio | Goal | Met |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
     for row in rows:
         ratio = shown_ratio(row["ratio"])
@@ -452,7 +473,7 @@ def write_results(ctx):
         measure = row["measure"] + (" (%s)" % row["note"] if row["note"] else "")
         lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (row["benchmark"], measure, shown(row["ours"]),
                                                                shown(row["theirs"]), ratio, row["goal"], met))
-    (RESULTS / "latest.md").write_text("\n".join(lines) + "\n")
+    (RESULTS / (name + ".md")).write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
@@ -460,7 +481,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer tasks and rounds (a smoke run)")
     parser.add_argument("--only", nargs="*", choices=sorted(BENCHES), help="run only these benchmarks")
+    parser.add_argument("--ansible-eda", help="ansible.eda, to compare its webhook source with ours: a collection "
+                        "tarball, a collections directory, or webhook.py itself (default: an installed ansible.eda, "
+                        "else ansible-galaxy collection install ansible.eda into .cache/)")
     args = parser.parse_args()
+    os.environ["BENCH_ANSIBLE_EDA"] = args.ansible_eda or ""
     os.environ.setdefault("PAGERDUTY_API_TOKEN", ADMIN_TOKEN)
     os.environ.setdefault("PAGERDUTY_ROUTING_KEY", ROUTING_KEY)
     ctx = Context(args.quick)
@@ -473,7 +498,7 @@ def main():
             function(ctx)
     finally:
         ctx.sim.stop()
-    write_results(ctx)
+    write_results(ctx, "-".join(sorted(args.only)) if args.only else "latest")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """The one helper for "the collection on the path, and a simulator running".
 
 The tests, the demo, the docs build and the benchmarks all need the checkout
@@ -115,7 +115,7 @@ def ansible_env(sim_url=None, base=None):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     commands = parser.add_subparsers(dest="action", required=True)
     commands.add_parser("collections", help="print the collections path, linking the checkout into it")
     run = commands.add_parser("run", help="run a command with the collection (and a simulator)")

@@ -80,3 +80,34 @@ seealso:
     description: PagerDuty's documentation of the REST API v2.
     link: https://developer.pagerduty.com/api-reference/
 """
+
+    # For plugins (the oncall lookup): the same options, read from the same environment variables.  Plugins read
+    # the environment through their documentation; merged into the options above (extends_documentation_fragment:
+    # oncall.pagerduty.connection, oncall.pagerduty.connection.plugins).
+    PLUGINS = r"""
+options:
+  api_token:
+    env:
+      - name: PAGERDUTY_API_TOKEN
+  from_email:
+    env:
+      - name: PAGERDUTY_FROM_EMAIL
+  region:
+    env:
+      - name: PAGERDUTY_REGION
+  api_url:
+    env:
+      - name: PAGERDUTY_API_URL
+  events_url:
+    env:
+      - name: PAGERDUTY_EVENTS_URL
+  timeout:
+    env:
+      - name: PAGERDUTY_TIMEOUT
+  validate_certs:
+    env:
+      - name: PAGERDUTY_VALIDATE_CERTS
+  max_retry_wait:
+    env:
+      - name: PAGERDUTY_MAX_RETRY_WAIT
+"""

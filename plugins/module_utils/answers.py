@@ -31,7 +31,8 @@ def text_of(value, limit=MAX_TEXT):
         if len(value) > limit:
             value = value[:limit - 1] + "\u2026"
         return value or None
-    except Exception:  # pylint: disable=broad-except  (a value whose str() fails is shown by its type)
+    # A value whose str() fails is shown by its type.
+    except Exception:  # pylint: disable=broad-except
         return "<%s>" % type(value).__name__
 
 

@@ -53,8 +53,8 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._api import EVENT
 from ansible_collections.oncall.pagerduty.plugins.module_utils.answers import (
     Listing, count_of, decoded, error_fields, json_or_text, text_of)
 from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import (  # noqa: F401 (re-exported)
-    PagerDutyAnswerError, PagerDutyAPIError, PagerDutyConfigError, PagerDutyError, PagerDutyInputError,
-    PagerDutyRetryError, PagerDutyTransportError, PagerDutyUncertainWriteError)
+    PagerDutyAnswerError, PagerDutyAPIError, PagerDutyConfigError, PagerDutyError, PagerDutyRetryError,
+    PagerDutyTransportError, PagerDutyUncertainWriteError)
 from ansible_collections.oncall.pagerduty.plugins.module_utils.version import COLLECTION_VERSION
 
 REGIONS = {
@@ -463,7 +463,10 @@ class _Cutoff(object):
         self._timer = threading.Timer(seconds, self._cut) if seconds else None
         if self._timer is not None:
             self._timer.daemon = True
-            self._timer.start()
+            try:
+                self._timer.start()
+            except RuntimeError:    # (no new threads at interpreter shutdown: each read is still bounded by timeout)
+                self._timer = None
 
     def _cut(self):
         self.fired = True

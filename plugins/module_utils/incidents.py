@@ -14,7 +14,7 @@ __metaclass__ = type
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api.incidents import (
     create_note, get_incident, list_log_entries, list_notes, search_incidents)
-from ansible_collections.oncall.pagerduty.plugins.module_utils._api.services import list_oncalls
+from ansible_collections.oncall.pagerduty.plugins.module_utils._api.schedules import list_oncalls
 from ansible_collections.oncall.pagerduty.plugins.module_utils.diff import ChangeTracker
 from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import (
     PagerDutyAPIError, PagerDutyError, PagerDutyInputError)

@@ -22,6 +22,7 @@ import re
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api.incidents import (
     INCIDENT_WORKFLOWS, list_priorities)
+from ansible_collections.oncall.pagerduty.plugins.module_utils._api.schedules import SCHEDULES
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api.services import ESCALATION_POLICIES, SERVICES
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api.users import TEAMS, USERS, list_users, search_users
 from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyInputError
@@ -158,12 +159,33 @@ class Resolver(object):
     def service_id(self, value, parameter="service"):
         return self.object(SERVICES, value, parameter)["id"]
 
+    def services(self, values, parameter="services"):
+        """The services that IDs or names stand for, once each, in the order given (each with its
+        ``escalation_policy`` reference)."""
+        return list(dict((s["id"], s) for s in self.objects(SERVICES, values, parameter)).values())
+
     def service_ids(self, values, parameter="services"):
         """Service IDs, once each, in the order given."""
-        return list(dict.fromkeys(service["id"] for service in self.objects(SERVICES, values, parameter)))
+        return [service["id"] for service in self.services(values, parameter)]
 
     def escalation_policy_id(self, value, parameter="escalation_policy"):
         return self.object(ESCALATION_POLICIES, value, parameter)["id"]
+
+    def escalation_policy_ids(self, values, parameter="escalation_policies"):
+        """Escalation policy IDs, once each, in the order given."""
+        return list(dict.fromkeys(p["id"] for p in self.objects(ESCALATION_POLICIES, values, parameter)))
+
+    def schedule(self, value, parameter="schedule"):
+        """The on-call schedule an ID or a name stands for."""
+        return self.object(SCHEDULES, value, parameter)
+
+    def schedule_ids(self, values, parameter="schedules"):
+        """Schedule IDs, once each, in the order given."""
+        return list(dict.fromkeys(s["id"] for s in self.objects(SCHEDULES, values, parameter)))
+
+    def user_ids(self, values, parameter="users"):
+        """User IDs from IDs, email addresses or exact names, once each, in the order given."""
+        return list(dict.fromkeys(self.user_id_or_name(value, parameter) for value in values))
 
     def workflow_id(self, value, parameter="workflow"):
         return self.object(INCIDENT_WORKFLOWS, value, parameter)["id"]

@@ -181,7 +181,7 @@ ARGUMENT_SPEC = dict(
 
 
 def main():
-    PagerDutyModule(events=True, argument_spec=ARGUMENT_SPEC).run(run)
+    PagerDutyModule(events=True, supports_diff=False, argument_spec=ARGUMENT_SPEC).run(run)
 
 
 if __name__ == "__main__":

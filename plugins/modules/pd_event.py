@@ -325,7 +325,8 @@ REQUIRED_IF = [
 
 
 def main():
-    PagerDutyModule(events=True, argument_spec=ARGUMENT_SPEC, required_if=REQUIRED_IF).run(run)
+    module = PagerDutyModule(events=True, supports_diff=False, argument_spec=ARGUMENT_SPEC, required_if=REQUIRED_IF)
+    module.run(run)
 
 
 if __name__ == "__main__":

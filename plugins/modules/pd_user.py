@@ -188,6 +188,7 @@ user:
 import re
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api.incidents import list_incidents
+from ansible_collections.oncall.pagerduty.plugins.module_utils._api.schedules import list_schedules
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api.services import list_escalation_policies
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api.users import (
     add_team_member, create_user, delete_user, get_user, remove_team_member, update_user)
@@ -302,30 +303,38 @@ class TeamsUnavailable(PagerDutyError):
 
 
 class DeleteRefused(PagerDutyError):
-    """PagerDuty refused to delete a user who has open incidents or is directly on escalation policies."""
+    """PagerDuty refused to delete a user who has open incidents, or is on escalation policies or schedules."""
 
     def __init__(self, user, blockers, exc):
         self.api_error = exc
         self.incidents = [dict(id=i.get("id"), incident_number=i.get("incident_number"), title=i.get("title"),
                                status=i.get("status"), html_url=i.get("html_url")) for i in blockers.incidents]
         self.escalation_policies = [dict(id=p.get("id"), name=p.get("name")) for p in blockers.policies]
+        self.schedules = [dict(id=s.get("id"), name=s.get("name")) for s in blockers.schedules]
         super(DeleteRefused, self).__init__("PagerDuty refused to delete %s: %s" % (describe(user), blockers.text()))
 
     def details(self):
-        return dict(self.api_error.details(), incidents=self.incidents, escalation_policies=self.escalation_policies)
+        return dict(self.api_error.details(), incidents=self.incidents, escalation_policies=self.escalation_policies,
+                    schedules=self.schedules)
+
+
+def named_list(objects, most=10):
+    return ", ".join("%s (%s)" % (o.get("name"), o.get("id")) for o in objects[:most])
 
 
 class DeletionBlockers(object):
     """What keeps PagerDuty from deleting a user: open incidents assigned to them (PagerDuty's reference: a 400
-    without the offboarding feature), and escalation policies that target them directly (PagerDuty community:
-    refused until they are removed; not in the reference, so only reported, never assumed)."""
+    without the offboarding feature), and the escalation policies that target them directly and the schedules they
+    are on (PagerDuty community: refused until they are removed; not in the reference, so only reported)."""
 
     def __init__(self, client, user_id):
         self.incidents = open_incidents(client, user_id)
         self.policies = list_escalation_policies(client, {"user_ids[]": [user_id]})[0]
+        self.schedules = [schedule for schedule in list_schedules(client)[0]
+                          if user_id in [ref.get("id") for ref in schedule.get("users") or [] if isinstance(ref, dict)]]
 
     def __bool__(self):
-        return bool(self.incidents or self.policies)
+        return bool(self.incidents or self.policies or self.schedules)
 
     __nonzero__ = __bool__
 
@@ -336,7 +345,10 @@ class DeletionBlockers(object):
                          % (len(self.incidents), incidents_text(self.incidents)))
         if self.policies:
             parts.append("the user is a target of the escalation policies %s; remove the user from them first"
-                         % ", ".join("%s (%s)" % (p.get("name"), p.get("id")) for p in self.policies[:10]))
+                         % named_list(self.policies))
+        if self.schedules:
+            parts.append("the user is on the schedules %s; remove the user from their layers first"
+                         % named_list(self.schedules))
         return "; and ".join(parts)
 
 
@@ -473,8 +485,9 @@ def plan_user(current, desired, found_by_email, wanted_teams=None, teams_mode="m
     plan = UserPlan(current)
     before = current or {}
     for field in FIELDS:
-        if field in desired and (current is None or not field_is_same(field, before.get(field), desired[field],
-                                                                        found_by_email)):
+        if field not in desired:
+            continue
+        if current is None or not field_is_same(field, before.get(field), desired[field], found_by_email):
             plan.fields[field] = desired[field]
             plan.changes.add(field, before.get(field), desired[field])
     current_teams = before.get("teams") or []

@@ -3,7 +3,7 @@
 Each pytest worker starts its own simulator (contract validation required) and
 resets it before every test; tests that run a module in-process (the fault
 matrix) use a simulator served by a thread of the worker instead (``local_sim``).  After every test, what the simulator logged and
-kept (its request log and the events it received) is scanned for the secrets
+kept (its request log, the events it received and the webhooks it sent) is scanned for the secrets
 the tests use.  See ``pd_harness.py``.
 """
 
@@ -22,7 +22,8 @@ def simulator():
 
 
 def assert_nothing_kept_secrets(simulator):
-    kept = json.dumps(simulator.requests()) + json.dumps(simulator.events())
+    kept = json.dumps(simulator.requests()) + json.dumps(simulator.events()) + json.dumps(
+        simulator.webhooks(wait=False))
     leaked = leaked_secrets(kept)
     if leaked:  # (not an assert: pytest would print the secrets it compared)
         pytest.fail("the simulator's request log or events hold %d secret(s)" % len(leaked))
@@ -75,6 +76,10 @@ OLDEST_CORE = {
     "test_pd_change_event.py": ["test_change_event_playbook", "test_change_event_adhoc"],
     "test_pd_user.py": ["test_lifecycle", "test_check_mode_writes_nothing_and_reports_the_change"],
     "test_pd_user_info.py": ["test_lookup_by_email_is_one_request", "test_check_mode_is_supported_and_reads_only"],
+    "test_pd_maintenance_window.py": ["test_window_playbook", "test_adhoc_rerun_is_one_read_and_ends_by_id"],
+    "test_pd_oncall_info.py": ["test_who_is_on_call_for_a_service_costs_one_listing_and_one_name"],
+    "test_pd_schedule_override.py": ["test_cover_playbook", "test_check_mode_writes_nothing"],
+    "test_lookup_oncall.py": ["test_a_play_asks_each_question_once", "test_a_bad_name_is_one_line"],
     "test_callback_notify.py": ["test_failures_group_into_one_alert_and_success_resolves_it",
                                 "test_start_event_is_triggered_first_and_resolved_at_the_end",
                                 "test_retry_of_an_until_task_triggers_once",
@@ -89,11 +94,15 @@ OLDEST_CORE = {
                           "test_incident_escalation_policy_by_name", "test_incident_get", "test_incident_responders",
                           "test_incident_workflow", "test_incidents_bulk", "test_send_event_trigger_then_resolve",
                           "test_send_change_event",
-                          "test_user_lifecycle", "test_inputs_from_the_environment_as_rundeck_passes_job_options",
+                          "test_user_lifecycle", "test_maintenance_window", "test_oncall_get",
+                          "test_schedule_override",
+                          "test_deploy_in_maintenance_that_fails_its_health_check_fails_the_play_and_still_ends_the_window",
+                          "test_inputs_from_the_environment_as_rundeck_passes_job_options",
                           "test_the_collection_playbooks_run_by_name"],
     "test_rundeck.py": ["test_token_from_the_environment", "test_notify_with_the_3x_command_line_and_ansible_cfg",
                         "test_the_documented_module_step_job_runs", "test_the_documented_playbook_step_job_runs"],
     "test_fault_matrix.py": ["test_through_ansible_one_fault_is_survived_and_the_write_lands_once"],
+    "test_pd_webhook_subscription.py": ["test_lifecycle_playbook", "test_adhoc_create_unchanged_check_and_diff"],
 }
 
 

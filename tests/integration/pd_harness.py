@@ -25,19 +25,26 @@ PLATFORM_KEY = "pdsimroutingkeyplatformdb0000001"
 # Every token, routing key and secret value the tests use, in any test (unit tests included): none may be printed,
 # logged by the simulator or kept in its events.
 SECRETS = (ADMIN_TOKEN, ROUTING_KEY, PLATFORM_KEY, "pdsim-readonly-token", "pdsim-wrong-token",
-           "hunter2-no-log-secret-value", "secret-token", "device-token")
+           "hunter2-no-log-secret-value", "secret-token", "device-token",
+           # webhook signing secrets of the EDA source's tests, and a webhook subscription's custom header value
+           "pdsim-webhook-secret-unit-0001", "pdsim-webhook-secret-unit-0002", "pdsim-webhook-custom-header-value")
+# The signing secrets the simulator makes for webhook subscriptions (pdsim/model/webhooks.py, SECRET_PREFIX).
+SECRET_PATTERNS = (re.compile(r"pdsim-whsec-[0-9a-f]{8,}"),)
 ADMIN_EMAIL = devenv.SIM_FROM_EMAIL
 
 
 def leaked_secrets(text):
     """The secrets found in ``text``."""
-    return [secret for secret in SECRETS if secret in text]
+    return [secret for secret in SECRETS if secret in text] + [
+        match.group(0) for pattern in SECRET_PATTERNS for match in pattern.finditer(text)]
 
 
 def masked(text):
     """``text`` with each secret replaced by its place in SECRETS, to report a leak without repeating it."""
     for number, secret in enumerate(SECRETS):
         text = text.replace(secret, "<SECRETS[%d]>" % number)
+    for pattern in SECRET_PATTERNS:
+        text = pattern.sub("<a webhook secret>", text)
     return text
 
 
@@ -134,12 +141,28 @@ class Simulator(object):
     def log_entries(self, incident_id):
         return self.rest("GET", "/incidents/%s/log_entries?limit=100" % incident_id)["log_entries"]
 
+    def clock(self, **change):
+        """Move the simulated time (``advance=seconds`` or ``now="ISO 8601"``), or read it; the time as PagerDuty's
+        date-time."""
+        if change:
+            status, body = self.call("POST", "/_sim/clock", change)
+            assert status == 200, body
+            return body["now"]
+        return self.call("GET", "/_sim/clock")[1]["now"]
+
     def fault(self, **spec):
         status, body = self.call("POST", "/_sim/faults", spec)
         assert status == 201, body
 
     def events(self):
         return self.call("GET", "/_sim/events")[1]
+
+    def webhooks(self, wait=True):
+        """The webhooks the simulator sent (after waiting until every one was delivered or dropped)."""
+        if wait:
+            status, body = self.call("POST", "/_sim/webhooks/wait", {"timeout": 60})
+            assert status == 200 and body["drained"], body
+        return self.call("GET", "/_sim/webhooks")[1]["webhooks"]
 
     def incidents(self, **query):
         suffix = "&".join("%s=%s" % item for item in query.items())
@@ -239,14 +262,14 @@ class Ansible(object):
         return run
 
     def playbook(self, name, extra_vars=None, check=False, diff=False, env=None, expect_rc=0, verbose=0,
-                 connection=True):
+                 connection=True, inventory="localhost,"):
         path = name if os.path.isabs(name) else os.path.join(TARGETS, name)
         variables = {"sim_url": self.sim.url, "routing_key": ROUTING_KEY, "admin_email": ADMIN_EMAIL}
         variables.update(extra_vars or {})
         # In a file, not on the command line: -vvvv prints command-line extra vars, secrets included.
         vars_file = self.tmp_path / ("vars-%d.json" % len(self.runs))
         vars_file.write_text(json.dumps(variables))
-        command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), path, "-i", "localhost,",
+        command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), path, "-i", inventory,
                    "-c", "local", "-e", "@%s" % vars_file]
         if check:
             command.append("--check")

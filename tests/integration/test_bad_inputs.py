@@ -109,6 +109,48 @@ TABLE = [
     ("pd_user_info", "user_id=PX email=a@example.com", "parameters are mutually exclusive: user_id|email|query"),
     ("pd_user_info", "include=secrets", "value of include must be one or more of"),
     ("pd_user_info", "fields=' '", "fields must name attributes (such as email or status), got a blank name"),
+    # pd_webhook_subscription
+    ("pd_webhook_subscription", "url=hooks.example.com events=incident.triggered",
+     "url must be an http:// or https:// URL"),
+    ("pd_webhook_subscription", "url=https://h.example.com filter_type=service events=incident.triggered",
+     "filter is required when filter_type is service"),
+    ("pd_webhook_subscription", "url=https://h.example.com filter=PSVCCHK events=incident.triggered",
+     "filter must not be given when filter_type is account"),
+    ("pd_webhook_subscription", "url=https://h.example.com events=triggered",
+     "events must be event types such as incident.triggered; got 'triggered'"),
+    ("pd_webhook_subscription", "url=https://h.example.com events=incident.triggered secret_file=/nowhere/s",
+     "secret_file: the directory of /nowhere/s does not exist"),
+    # pd_maintenance_window
+    ("pd_maintenance_window", "services=PSVCCHK duration=2x", "duration must be at least a minute, as 30m, 2h"),
+    ("pd_maintenance_window", "services=PSVCCHK duration=90s", "duration must be at least a minute"),
+    ("pd_maintenance_window", "services=PSVCCHK end=2020-01-01T00:00:00Z", "end must be after the start"),
+    ("pd_maintenance_window", "services=PSVCCHK end=2099-01-01T00:00:00 ",
+     "end must be now or an ISO 8601 date and time with its offset"),
+    ("pd_maintenance_window", "services=PSVCCHK start=tonight duration=30m",
+     "start must be now or an ISO 8601 date and time with its offset"),
+    ("pd_maintenance_window", "duration=30m", "services (or teams) are required to find or create a window without id"),
+    ("pd_maintenance_window", "services=PSVCCHK end=2099-01-01T00:00:00Z duration=30m",
+     "parameters are mutually exclusive: end|duration"),
+    ("pd_maintenance_window", "state=ended services=PSVCCHK", "value of state must be one of: present, absent"),
+    # pd_maintenance_window_info
+    ("pd_maintenance_window_info", "filter=soon",
+     "value of filter must be one of: ongoing, future, past, open, all, got: soon"),
+    ("pd_maintenance_window_info", "id=PW98YIO query=deploy", "parameters are mutually exclusive: id|query"),
+    # pd_oncall_info
+    ("pd_oncall_info", "escalation_level=0", "escalation_level must be 1 or more, got 0"),
+    ("pd_oncall_info", "at=tomorrow", "at must be now or an ISO 8601 date and time with its offset"),
+    ("pd_oncall_info", "since=2026-11-24T00:00:00Z", "since and until go together"),
+    ("pd_oncall_info", "at=now since=2026-11-24T00:00:00Z", "parameters are mutually exclusive: at|since"),
+    ("pd_oncall_info", "users=PLINUS1 at=2099-01-01T00:00:00Z", "at: PagerDuty computes on-calls at most 90 days ahead"),
+    ("pd_oncall_info", "since=2026-11-25T00:00:00Z until=2026-11-24T00:00:00Z", "until must not be before since"),
+    # pd_schedule_override
+    ("pd_schedule_override", "schedule=PSCHCHK user=PGRACE1", "end or duration is required"),
+    ("pd_schedule_override", "schedule=PSCHCHK", "give user (with start and end or duration), or overrides"),
+    ("pd_schedule_override", "user=PGRACE1 duration=1h", "missing required arguments: schedule"),
+    ("pd_schedule_override", "schedule=PSCHCHK user=PGRACE1 start=2020-01-01T00:00:00Z end=2020-01-02T00:00:00Z",
+     "end must be in the future"),
+    ("pd_schedule_override", "schedule=PSCHCHK user=PGRACE1 end=2099-01-01T00:00:00Z duration=1h",
+     "parameters are mutually exclusive: end|duration"),
 ]
 
 
@@ -126,4 +168,4 @@ def test_bad_input_is_refused_before_sending(ansible, sim, module, args, message
 
 def test_the_table_is_large_enough():
     assert len(TABLE) >= 40
-    assert len(set(m for m, unused, unused2 in TABLE)) == 11, "every module has bad-input rows"
+    assert len(set(m for m, unused, unused2 in TABLE)) == 16, "every module has bad-input rows"

@@ -19,7 +19,8 @@ import re
 import pytest
 
 from ansible_collections.oncall.pagerduty.plugins.modules import (
-    pd_event, pd_incident, pd_incident_info, pd_incident_note, pd_incident_responder, pd_incidents, pd_user)
+    pd_event, pd_incident, pd_incident_info, pd_incident_note, pd_incident_responder, pd_incidents,
+    pd_maintenance_window, pd_user)
 from in_process import run_module
 from pd_harness import ADMIN_EMAIL, ADMIN_TOKEN, ROUTING_KEY
 
@@ -52,6 +53,7 @@ THROUGH_ANSIBLE = [("read", "500 after the change"), ("pd_incident update", "rea
                    ("pd_incident_note", "connection reset after the change"),
                    ("pd_incident_responder", "502 after the change"), ("pd_user create", "504 after the change"),
                    ("pd_event", "429 with ratelimit-reset"),
+                   ("pd_maintenance_window create", "connection reset after the change"),
                    ("pd_incidents bulk update", "connection reset after the change")]
 
 
@@ -108,6 +110,11 @@ def _users(sim, unused_incident, unused_result):
     return len([u for u in found if u["email"] == "matrix.user@example.com"])
 
 
+def _windows(sim, unused_incident, unused_result):
+    found = sim.rest("GET", "/maintenance_windows?filter=all&query=matrix")["maintenance_windows"]
+    return len([w for w in found if w.get("description") == "matrix"])
+
+
 def _incident_returned(unused_sim, incident, result):
     returned = result.get("incident") or {}
     return 1 if returned.get("id") == incident and returned.get("title") == "Fault matrix" else 0
@@ -130,6 +137,8 @@ OPERATIONS = [
               {"summary": "matrix", "severity": "error", "source": "host", "dedup_key": EVENT_KEY,
                "routing_key": "{routing_key}"},
               _events_received, resent=True, counts_sends=True),
+    Operation("pd_maintenance_window create", "POST", "^/maintenance_windows$", pd_maintenance_window,
+              {"services": "PSVCCHK", "description": "matrix", "duration": "30m"}, _windows),
 ]
 BY_NAME = dict((operation.name, operation) for operation in OPERATIONS)
 
@@ -173,7 +182,7 @@ def test_the_matrix_has_every_kind_of_fault_before_and_after_the_change():
         afters = [name for name in forms if FAULTS[name].get("after")]
         assert len(forms) - len(afters) == 1, kind
         assert len(afters) == (0 if kind.startswith("429") else 1), kind
-    assert len(list(_cells())) == len(FAULTS) * 7 == 98
+    assert len(list(_cells())) == len(FAULTS) * 8 == 112
 
 
 def _one_fault_survived(sim, operation, fault, run):

@@ -43,8 +43,8 @@ HOSTILE = {
     "a wrong Content-Type": {"after": True, "content_type": "text/html; charset=iso-8859-1"},
     "bytes trickling slower than timeout": {"after": True, "trickle": 0.2},
     "an error with wrong types": {"status": 500, "body": {"error": {"code": "E", "message": 5, "errors": "x"}}},
-    "an error whose errors is an object": {"status": 400, "body": {"error": {"code": [1], "message": {"a": 1},
-                                                                            "errors": {"x": 5, "y": [None]}}}},
+    "an error whose errors is an object": {"status": 400, "body": {"error": {
+        "code": [1], "message": {"a": 1}, "errors": {"x": 5, "y": [None]}}}},
     "a proxy's problem document": {"status": 502, "body": {"status": 502, "title": "Bad Gateway",
                                                            "detail": "upstream timed out"}},
     "an error that is text": {"status": 503, "raw": "Service Unavailable\n<html>", "content_type": "text/html"},

@@ -66,7 +66,7 @@ def test_triggered_on_an_acknowledged_incident_pages_its_level_again(ansible, si
                         diff=True, rest=True)
     result = run.result()
     assert result["changed"] is True and result["incident"]["status"] == "triggered"
-    put, = [r for r in sim.writes(since=mark)]
+    put, = sim.writes(since=mark)
     assert put["body"]["incident"] == {"type": "incident_reference", "status": "triggered", "escalation_level": 1}
     assert '-    "status": "acknowledged"\n+    "status": "triggered"' in run.stdout
     mark = sim.mark()

@@ -210,26 +210,29 @@ def test_delete_refused_with_open_incidents_names_them(ansible, sim):
     assert user_by_email(sim, "otto@example.com") is None
 
 
-def test_delete_refused_for_a_target_of_an_escalation_policy_names_it(ansible, sim):
-    # (until issue 13 the simulator deleted Linus and left level 1 of Checkout Escalation empty; PagerDuty's community
-    # answers say a user directly on an escalation policy is not deleted: the module names every blocker it finds)
+def test_delete_refused_for_a_user_on_a_schedule_or_a_policy_names_them(ansible, sim):
+    # (until issue 13 the simulator deleted such users and left their schedule layer or escalation level empty;
+    # PagerDuty's community answers say a user on a schedule or directly on an escalation policy is not deleted:
+    # the module names every blocker it finds.) Linus is on Checkout Primary, level 1 of Checkout Escalation.
     sim.call("POST", "/v2/enqueue", {"routing_key": ROUTING_KEY, "event_action": "trigger", "dedup_key": "db-down",
                                      "payload": {"summary": "Database down", "source": "db1", "severity": "critical"}})
     incident, = sim.incidents(incident_key="db-down")
     checked = pd_user_play(ansible, {"email": "linus@example.com", "state": "absent"}, check=True)
-    assert any("Checkout Escalation (PEPCHK1)" in w for w in checked.get("warnings", []))
+    assert any("Checkout Primary (PSCHCHK)" in w for w in checked.get("warnings", []))
     result = pd_user(ansible, "email=linus@example.com state=absent", expect_rc=2)
     assert result["msg"] == (
         "PagerDuty refused to delete Linus Ops <linus@example.com> (PLINUS1): 1 open incident(s) are assigned to "
-        "the user: #%s Database down (%s); resolve or reassign them first; and the user is a target of the "
-        "escalation policies Checkout Escalation (PEPCHK1); remove the user from them first"
-        % (incident["incident_number"], incident["id"]))
+        "the user: #%s Database down (%s); resolve or reassign them first; and the user is on the schedules Checkout "
+        "Primary (PSCHCHK); remove the user from their layers first" % (incident["incident_number"], incident["id"]))
+    assert result["schedules"] == [{"id": "PSCHCHK", "name": "Checkout Primary"}]
     sim.resolve_incident(incident["id"])
-    result = pd_user(ansible, "email=linus@example.com state=absent", expect_rc=2)
-    assert result["msg"].endswith(": the user is a target of the escalation policies Checkout Escalation (PEPCHK1); "
-                                  "remove the user from them first")
-    assert result["escalation_policies"] == [{"id": "PEPCHK1", "name": "Checkout Escalation"}]
-    assert user_by_email(sim, "linus@example.com") is not None
+    result = pd_user(ansible, "email=margaret@example.com state=absent", expect_rc=2)
+    assert result["msg"] == (
+        "PagerDuty refused to delete Margaret Oncall <margaret@example.com> (PMARGRT): the user is a target of the "
+        "escalation policies Checkout Escalation (PEPCHK1), Platform On-Call (PEPPLT1); remove the user from them "
+        "first")
+    assert [p["id"] for p in result["escalation_policies"]] == ["PEPCHK1", "PEPPLT1"]
+    assert user_by_email(sim, "linus@example.com") and user_by_email(sim, "margaret@example.com")
     trigger = sim.call("POST", "/v2/enqueue", {"routing_key": ROUTING_KEY, "event_action": "trigger",
                                                "payload": {"summary": "again", "source": "db1", "severity": "info"}})
     assert trigger[0] == 202, "level 1 still has someone on call: a trigger opens an incident"

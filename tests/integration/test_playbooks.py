@@ -278,6 +278,95 @@ def test_user_update_never_creates(ansible, sim):
 AWKWARD = 'Rolled back: bad deploy #123 "reverted" {{ 7 * 7 }}'
 
 
+def test_maintenance_window(ansible, sim):
+    mark = sim.mark()
+    inputs = {"pd_services": "Checkout API", "pd_description": "Deploy 1.4.2", "pd_duration": "30m", "pd_end": "",
+              "pd_window_id": "", "pd_teams": ""}
+    opened = stats(play(ansible, "maintenance_window", inputs))
+    assert opened["pd_window_created"] is True and opened["pd_changed"] is True
+    assert opened["pd_window_services"] == "PSVCCHK" and opened["pd_window_description"] == "Deploy 1.4.2"
+    again = stats(play(ansible, "maintenance_window", inputs))
+    assert again["pd_changed"] is False and again["pd_window_id"] == opened["pd_window_id"]
+    assert again["pd_window_state"] == "ongoing"
+    ended = stats(play(ansible, "maintenance_window", {"pd_window_id": opened["pd_window_id"], "pd_state": "absent"}))
+    assert ended["pd_changed"] is True and ended["pd_window_end"] < opened["pd_window_end"]
+    assert [m for m, p in writes(sim, mark)] == ["POST", "DELETE"]
+
+
+def test_oncall_get(ansible, sim):
+    found = stats(play(ansible, "oncall_get", {"pd_services": "Checkout API", "pd_escalation_level": "1"}))
+    assert found == {"pd_oncall_count": "1", "pd_oncall_emails": "linus@example.com", "pd_oncall_names": "Linus Ops",
+                     "pd_oncall_user_ids": "PLINUS1"}
+    every = stats(play(ansible, "oncall_get", {"pd_escalation_policies": "Checkout Escalation,Platform On-Call"}))
+    assert every["pd_oncall_emails"] == "linus@example.com,margaret@example.com,grace@example.com"
+    nobody = play(ansible, "oncall_get", {"pd_escalation_policies": "PEPPLT1", "pd_users": "PLINUS1",
+                                          "pd_require_oncall": "true"}, expect_rc=2)
+    assert "Nobody is on call for what was asked" in nobody.stdout
+    assert stats(nobody)["pd_oncall_count"] == "0"
+
+
+def test_schedule_override(ansible, sim):
+    inputs = {"pd_schedule": "Checkout Primary", "pd_user": "grace@example.com", "pd_duration": "2h"}
+    covered = stats(play(ansible, "schedule_override", inputs))
+    assert covered["pd_changed"] is True and covered["pd_override_user_id"] == "PGRACE1"
+    assert covered["pd_schedule_id"] == "PSCHCHK" and covered["pd_override_id"]
+    assert stats(play(ansible, "schedule_override", inputs))["pd_changed"] is False
+    assert stats(play(ansible, "oncall_get", {"pd_schedules": "PSCHCHK"}))["pd_oncall_emails"] == "grace@example.com"
+    back = stats(play(ansible, "schedule_override", {
+        "pd_schedule": "PSCHCHK", "pd_user": "PGRACE1", "pd_start": covered["pd_override_start"],
+        "pd_end": covered["pd_override_end"], "pd_state": "absent"}))
+    assert back["pd_changed"] is True
+    assert stats(play(ansible, "oncall_get", {"pd_schedules": "PSCHCHK"}))["pd_oncall_emails"] == "linus@example.com"
+
+
+DEPLOY = """import json, os, sys, urllib.request
+# The deploy restarts the service, and its monitoring sends an alert meanwhile (the routing key from the environment).
+event = {"routing_key": os.environ["DEPLOY_ROUTING_KEY"], "event_action": "trigger", "dedup_key": "deploy-restart",
+         "payload": {"summary": "checkout-api restarting", "source": "web1", "severity": "critical"}}
+request = urllib.request.Request(os.environ["DEPLOY_EVENTS_URL"] + "/v2/enqueue", data=json.dumps(event).encode(),
+                                 headers={"Content-Type": "application/json"})
+urllib.request.urlopen(request).read()
+print("deployed")
+"""
+
+
+def deploy_inputs(ansible, health):
+    """A deploy (tests/integration's DEPLOY script) whose health check is the command ``health``."""
+    script = ansible.tmp_path / "deploy.py"
+    script.write_text(DEPLOY)
+    return {"pd_services": "Checkout API", "pd_description": "Deploy checkout-api 1.4.2",
+            "pd_deploy_command": "%s %s" % (sys.executable, script), "pd_health_command": health}
+
+
+def deploy_env(sim):
+    return {"DEPLOY_ROUTING_KEY": ROUTING_KEY, "DEPLOY_EVENTS_URL": sim.url}
+
+
+def windows_of(sim, state):
+    return sim.rest("GET", "/maintenance_windows?filter=%s" % state)["maintenance_windows"]
+
+
+def test_deploy_in_maintenance(ansible, sim):
+    data = stats(play(ansible, "deploy_in_maintenance", deploy_inputs(ansible, "true"), env=deploy_env(sim)))
+    assert data["pd_deployed"] is True and data["pd_window_id"] and data["pd_window_end"]
+    assert windows_of(sim, "ongoing") == [] and [w["id"] for w in windows_of(sim, "past")] == [data["pd_window_id"]]
+    assert sim.incidents() == [], "the restart's alert came inside the window"
+    assert sim.events()["events"][0]["maintenance_window_id"] == data["pd_window_id"]
+
+
+def test_deploy_in_maintenance_that_fails_its_health_check_fails_the_play_and_still_ends_the_window(ansible, sim):
+    run = play(ansible, "deploy_in_maintenance", deploy_inputs(ansible, "false"), env=deploy_env(sim), expect_rc=2)
+    assert "End the maintenance window, whatever happened" in run.stdout
+    data = stats(run)
+    assert data["pd_deployed"] is False and data["pd_window_end"]
+    assert windows_of(sim, "ongoing") == [], "the window ended although the deploy failed"
+    assert [w["id"] for w in windows_of(sim, "past")] == [data["pd_window_id"]]
+    assert sim.incidents() == [], "no incident opened during the deploy"
+    assert [e["maintenance_window_id"] for e in sim.events()["events"]] == [data["pd_window_id"]]
+    assert ["%s %s" % (r["method"], r["path"].replace(data["pd_window_id"], "{id}")) for r in sim.writes()] == [
+        "POST /maintenance_windows", "POST /v2/enqueue", "DELETE /maintenance_windows/{id}"]
+
+
 def test_inputs_from_the_environment_as_rundeck_passes_job_options(ansible, sim):
     """Rundeck's Ansible plugin exports each non-secure job option as an environment variable of the option's name;
     an input not given as an extra var is read from there, exactly as typed."""
@@ -362,6 +451,15 @@ def test_the_token_as_an_extra_var(ansible, sim):
     ("incidents_bulk", {"pd_services": "Checkout API"}, ["at least one change"]),
     ("incidents_bulk", {"pd_incident_ids": "1", "pd_escalation_level": "0"}, ["pd_escalation_level: 1 or more"]),
     ("incidents_bulk", {"pd_incident_ids": "1", "pd_status": "closed"}, ["triggered, acknowledged or resolved"]),
+    ("maintenance_window", {"pd_services": "", "pd_window_id": ""}, ["pd_window_id", "pd_services"]),
+    ("maintenance_window", {"pd_services": "PSVCCHK", "pd_end": "2099-01-01T00:00:00Z", "pd_duration": "30m"},
+     ["not both"]),
+    ("maintenance_window", {"pd_services": "PSVCCHK", "pd_state": "ended"}, ["present or absent"]),
+    ("oncall_get", {}, ["pd_escalation_policies", "pd_services", "pd_users"]),
+    ("oncall_get", {"pd_services": "PSVCCHK", "pd_escalation_level": "first"}, ["pd_escalation_level is a number"]),
+    ("schedule_override", {"pd_schedule": "PSCHCHK", "pd_user": "PGRACE1"}, ["pd_end or pd_duration"]),
+    ("schedule_override", {"pd_user": "PGRACE1", "pd_duration": "2h"}, ["pd_schedule"]),
+    ("deploy_in_maintenance", {"pd_services": "Checkout API"}, ["pd_deploy_tasks or pd_deploy_command"]),
 ])
 def test_missing_or_bad_inputs_fail_clearly_before_anything_is_sent(ansible, sim, name, extra, words):
     mark = sim.mark()
@@ -386,10 +484,30 @@ def test_the_collection_playbooks_run_by_name(ansible, sim):
     assert stats(run)["pd_incident_id"] == incident["id"]
 
 
+def test_eda_remediate_resolves_when_the_remediation_works_and_requests_responders_when_not(ansible, sim):
+    """The playbook the rulebook oncall.pagerduty.remediate runs (tests/integration/test_eda.py runs it there)."""
+    fixed, broken = sim.create_incident("Checkout slow"), sim.create_incident("Checkout down")
+    done = stats(play(ansible, "eda_remediate", {"pd_incident_id": fixed["id"], "pd_remediation_command": "echo ok",
+                                                 "pd_diagnostics_command": "echo all good"}))
+    assert done == {"pd_incident_id": fixed["id"], "pd_remediated": True,
+                    "pd_note_id": sim.state("notes")[fixed["id"]][0]["id"]}
+    assert sim.incident(fixed["id"])["status"] == "resolved"
+    assert "all good" in sim.state("notes")[fixed["id"]][0]["content"]
+    failed = stats(play(ansible, "eda_remediate", {"pd_incident_id": str(broken["incident_number"]),
+                                                   "pd_remediation_command": "exit 3",
+                                                   "pd_responders": "grace@example.com"}))
+    assert failed["pd_remediated"] is False
+    assert sim.incident(broken["id"])["status"] == "triggered"
+    [request] = sim.state("responder_requests")[broken["id"]]
+    assert request["responder_request_targets"][0]["responder_request_target"]["id"] == "PGRACE1"
+    assert sim.state("notes")[broken["id"]][0]["content"].startswith(
+        "Event-Driven Ansible: remediation FAILED (exit code 3)")
+
+
 def test_every_playbook_is_tested():
     """Each playbook of playbooks/ (but the demo) is run by a test of this file that reads its outputs."""
     playbooks = set(name[:-4] for name in os.listdir(PLAYBOOKS) if name.endswith(".yml")) - {"demo"}
-    assert len(playbooks) == 16, sorted(playbooks)
+    assert len(playbooks) == 21, sorted(playbooks)
     with open(__file__) as handle:
         source = handle.read()
     untested = [name for name in sorted(playbooks) if 'stats(play(ansible, "%s"' % name not in source]

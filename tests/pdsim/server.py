@@ -20,6 +20,7 @@ from . import api as routes
 from .api import sim as controls
 from .errors import (ApiError, EventsError, Unauthorized, Forbidden, RateLimited, InvalidInput,
                      NotImplementedBySimulator, NotFound, error_for_status, render)
+from .deliveries import Deliverer
 from .faults import FaultInjector
 from .model import Account, load_seed
 from .openapi import Contract, find_documents
@@ -134,7 +135,8 @@ class Simulator(object):
         self.contract = contract
         self.seed = self._initial_seed = seed or load_seed()
         self.extra_users = self._initial_extra_users = extra_users
-        self.account = Account(self.seed, extra_users=extra_users)
+        self.deliveries = Deliverer()
+        self.account = self._new_account(self.seed, extra_users)
         self.faults = FaultInjector()
         self.rest_limits = RateLimiter(rest_rate_limit)
         self.events_limits = RateLimiter(events_rate_limit)
@@ -143,12 +145,19 @@ class Simulator(object):
         self._log_lock = threading.Lock()
         self.router = routes.Router()
 
+    def _new_account(self, seed, extra_users):
+        """An account whose webhooks this simulator sends (on the deliveries thread)."""
+        account = Account(seed, extra_users=extra_users)
+        account.webhooks.dispatch = lambda *webhook: self.deliveries.submit(account, *webhook)
+        return account
+
     # -- test controls -------------------------------------------------------
     def reset(self, seed=None, extra_users=None):
         """Back to the seed the simulator started with, unless another seed or user count is given."""
         self.seed = seed if seed is not None else self._initial_seed
         self.extra_users = extra_users if extra_users is not None else self._initial_extra_users
-        account = Account(self.seed, extra_users=self.extra_users)
+        account = self._new_account(self.seed, self.extra_users)
+        self.deliveries.clear()
         with self.account.lock:
             self.account = account
         self.faults.clear()
@@ -164,6 +173,7 @@ class Simulator(object):
             "documents": self.contract.source if self.contract else None,
             "rest_rate_limit": self.rest_limits.limit,
             "events_rate_limit": self.events_limits.limit,
+            "webhook_retry_delays": list(self.deliveries.delays),
             "users": len(self.account.directory.users),
         }
 
@@ -295,7 +305,7 @@ class Simulator(object):
     def _record(self, api, method, path, query, headers, body, fault):
         """Log a request as it arrives (its status is filled in when it is answered)."""
         if isinstance(body, dict):
-            body = {k: v for k, v in body.items() if k != "routing_key"}
+            body = _without_secrets(body)
         with self._log_lock:
             self._seq += 1
             record = {
@@ -323,6 +333,16 @@ def as_events_error(error):
         return error
     return EventsError(*(error.errors or [str(error.message)]), status=error.status, message=error.message,
                        headers=error.headers)
+def _without_secrets(body):
+    """A request body as logged: without the routing key, nor the values of a webhook subscription's custom headers
+    (PagerDuty redacts them in its answers: they may hold credentials)."""
+    body = {k: v for k, v in body.items() if k != "routing_key"}
+    subscription = body.get("webhook_subscription")
+    method = subscription.get("delivery_method") if isinstance(subscription, dict) else None
+    if isinstance(method, dict) and isinstance(method.get("custom_headers"), list):
+        headers = [dict(h, value="-- redacted --") if isinstance(h, dict) else h for h in method["custom_headers"]]
+        body["webhook_subscription"] = dict(subscription, delivery_method=dict(method, custom_headers=headers))
+    return body
 
 
 class Handler(BaseHTTPRequestHandler):

@@ -8,7 +8,9 @@ import pytest
 import yaml
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-FILES = sorted(glob.glob(os.path.join(REPO, "plugins", "*", "*.py")))
+# The collection's plugins and the ansible-rulebook event sources (galaxy-importer reads their DOCUMENTATION too).
+FILES = sorted(glob.glob(os.path.join(REPO, "plugins", "*", "*.py"))
+               + glob.glob(os.path.join(REPO, "extensions", "eda", "plugins", "*", "*.py")))
 
 
 @pytest.mark.parametrize("path", FILES, ids=[os.path.relpath(f, REPO) for f in FILES])

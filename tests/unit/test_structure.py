@@ -11,7 +11,9 @@ import re
 import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PLUGINS = sorted(glob.glob(os.path.join(REPO, "plugins", "**", "*.py"), recursive=True))
+# The collection's plugins, and the event source plugins of ansible-rulebook (extensions/eda/plugins/).
+PLUGINS = sorted(glob.glob(os.path.join(REPO, "plugins", "**", "*.py"), recursive=True)
+                 + glob.glob(os.path.join(REPO, "extensions", "eda", "plugins", "**", "*.py"), recursive=True))
 CALLBACKS = sorted(glob.glob(os.path.join(REPO, "plugins", "callback", "*.py")))
 MODULES = sorted(glob.glob(os.path.join(REPO, "plugins", "modules", "*.py")))
 NOT_API_LAYER = [path for path in PLUGINS if os.sep + "_api" + os.sep not in path]

@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, oncall.pagerduty contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""PagerDuty's services, escalation policies and who is on call.  One function per endpoint; see
-``_api/__init__.py``."""
+"""PagerDuty's services and escalation policies.  One function per endpoint; see ``_api/__init__.py`` (who is on
+call: ``_api/schedules.py``)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -18,11 +18,6 @@ def get_service(client, service_id):
     """``GET /services/{id}`` (a 404 is an error)."""
     path = rest_path("/services/%s", service_id)
     return unwrap(client.get(path), "service", "GET " + path)
-
-
-def list_oncalls(client, params):
-    """``GET /oncalls``, every page: ``(oncalls, info)``."""
-    return client.list_all("/oncalls", "oncalls", params)
 
 
 def list_escalation_policies(client, params=None):

@@ -30,5 +30,12 @@ def create_status_update(account, request):
 @route("GET", "/oncalls")
 def list_oncalls(account, request):
     entries = account.response.oncalls(escalation_policy_ids=request.list("escalation_policy_ids[]"),
-                                       user_ids=request.list("user_ids[]"))
-    return paginate(entries, "oncalls", **request.page())
+                                       user_ids=request.list("user_ids[]"),
+                                       schedule_ids=request.list("schedule_ids[]"), since=request.str("since"),
+                                       until=request.str("until"), earliest=request.flag("earliest"))
+    page = paginate(entries, "oncalls", **request.page())
+    if "users" in request.list("include[]"):    # the whole user in place of the reference
+        users = account.directory.users
+        page["oncalls"] = [dict(e, user=account.directory.render_user(users.get(e["user"]["id"])))
+                           for e in page["oncalls"]]
+    return page

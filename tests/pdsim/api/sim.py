@@ -10,7 +10,7 @@ PagerDuty's error shape.  Their request and answer shapes are used by
 
 from . import route
 from ..errors import ApiError
-from ..openapi import parse_datetime
+from ..model.core import moment
 
 
 def unknown(request):
@@ -37,9 +37,13 @@ def reset(sim, request):
 
 @route("POST", "/_sim/config", api="sim")
 def configure(sim, request):
-    """Change the rate limits: ``{"rest_rate_limit": N, "events_rate_limit": N}`` (0: off); choose the reading of
-    an uncertain PagerDuty rule: ``{"string_incident_bodies": true}`` (see ``Incidents._check_body_details``)."""
+    """Change the rate limits: ``{"rest_rate_limit": N, "events_rate_limit": N}`` (0: off), and the seconds before
+    each retry of a failed webhook: ``{"webhook_retry_delays": [0.1, 0.2]}`` (see :mod:`pdsim.deliveries`); choose
+    the reading of an uncertain PagerDuty rule: ``{"string_incident_bodies": true}`` (see
+    ``Incidents._check_body_details``)."""
     body = _body(request)
+    if "webhook_retry_delays" in body:
+        sim.deliveries.delays = [float(delay) for delay in body["webhook_retry_delays"]]
     if "rest_rate_limit" in body:
         sim.rest_limits.limit = int(body["rest_rate_limit"])
     if "events_rate_limit" in body:
@@ -49,7 +53,7 @@ def configure(sim, request):
         with sim.account.lock:
             incidents.string_incident_bodies = bool(body["string_incident_bodies"])
     return {"rest_rate_limit": sim.rest_limits.limit, "events_rate_limit": sim.events_limits.limit,
-            "string_incident_bodies": incidents.string_incident_bodies}
+            "webhook_retry_delays": sim.deliveries.delays, "string_incident_bodies": incidents.string_incident_bodies}
 
 
 # -- the request log ------------------------------------------------------------------------------
@@ -88,28 +92,6 @@ def clear_faults(sim, request):
     return 204, None
 
 
-# -- the clock --------------------------------------------------------------------------------------
-@route("POST", "/_sim/clock", api="sim")
-def move_clock(sim, request):
-    """Move the account's clock: ``{"advance": seconds}`` or ``{"now": "ISO 8601 time"}``; what falls due meanwhile
-    (a snooze ending) happens.  Answers the time it is now and how many scheduled actions ran."""
-    body = _body(request)
-    account = sim.account
-    with account.lock:
-        try:
-            if "advance" in body:
-                account.plumbing.advance(float(body["advance"]))
-            elif "now" in body:
-                moment = parse_datetime(str(body["now"]))
-                if moment.tzinfo is None:
-                    raise ValueError("now needs a time zone (Z or +hh:mm)")
-                account.plumbing.set_now(moment)
-        except (TypeError, ValueError) as exc:
-            return 400, {"error": "give {\"advance\": seconds} or {\"now\": \"ISO 8601 time\"}: %s" % exc}
-        ran = account.plumbing.run_due()
-        return {"now": account.plumbing.timestamp(), "ran": ran}
-
-
 # -- the account's state ---------------------------------------------------------------------------
 @route("POST", "/_sim/responders", api="sim")
 def set_responder_state(sim, request):
@@ -123,6 +105,35 @@ def set_responder_state(sim, request):
         except ApiError as exc:
             return 400, {"error": str(exc)}
     return {"responder": entry}
+
+
+@route("GET", "/_sim/clock", api="sim")
+def get_clock(sim, request):
+    """The account's simulated time."""
+    account = sim.account
+    with account.lock:
+        return {"now": account.plumbing.timestamp()}
+
+
+@route("POST", "/_sim/clock", api="sim")
+def set_clock(sim, request):
+    """Move the account's time: ``{"advance": seconds}`` or ``{"now": "ISO 8601 date-time"}``; it runs on from
+    there (``POST /_sim/reset`` goes back to the real time).  What falls due meanwhile happens (a snooze ends and its
+    incident triggers again); ``ran`` says how many such actions ran."""
+    body = _body(request)
+    account = sim.account
+    with account.lock:
+        try:
+            if "now" in body:
+                account.plumbing.set_now(moment(body["now"], "now"))
+            elif isinstance(body.get("advance"), (int, float)) and not isinstance(body["advance"], bool):
+                account.plumbing.advance(body["advance"])
+            else:
+                return 400, {"error": "give {\"advance\": seconds} or {\"now\": \"ISO 8601 date-time\"}"}
+        except ApiError as exc:
+            return 400, {"error": str(exc)}
+        ran = account.plumbing.run_due()
+        return {"now": account.plumbing.timestamp(), "ran": ran}
 
 
 # What GET /_sim/state/{name} shows, by name: state no REST operation lists.
@@ -151,3 +162,22 @@ def list_events(sim, request):
     with account.lock:
         return {"events": list(account.events.received_events),
                 "change_events": account.events.change_events.values()}
+
+
+# -- webhooks ----------------------------------------------------------------------------------------------------
+@route("GET", "/_sim/webhooks", api="sim")
+def list_webhooks(sim, request):
+    """The webhooks sent (or being sent): event, subscription, URL, status and each attempt's outcome, and the
+    payload (never the headers: they hold the signature and the subscription's custom header values)."""
+    account = sim.account
+    with account.lock:
+        return {"webhooks": [dict(d, attempts=list(d["attempts"])) for d in account.webhooks.deliveries]}
+
+
+@route("POST", "/_sim/webhooks/wait", api="sim")
+def wait_for_webhooks(sim, request):
+    """Wait until every webhook made so far was delivered or dropped: ``{"timeout": seconds}`` (default 30)."""
+    drained = sim.deliveries.wait(float(_body(request).get("timeout", 30)))
+    account = sim.account
+    with account.lock:
+        return {"drained": drained, "webhooks": len(account.webhooks.deliveries)}

@@ -14,8 +14,11 @@ from .core import Plumbing, Store, utcnow
 from .directory import Directory
 from .events import Events
 from .incidents import Incidents
+from .maintenance import Maintenance
 from .response import Response
+from .schedules import Schedules
 from .services import Services
+from .webhooks import Webhooks
 
 DEFAULT_SEED = Path(__file__).resolve().parent.parent / "seeds" / "default.json"
 
@@ -34,27 +37,39 @@ class Account(object):
     area          holds                                                  built on
     ============  =====================================================  ============================
     directory     users, teams, tokens                                   (plumbing, abilities)
-    services      services, integrations, escalation policies,           directory
+    schedules     on-call schedules (layers, rotations), overrides       directory
+    services      services, integrations, escalation policies,           directory, schedules
                   priorities, incident workflows
     incidents     incidents, alerts, notes, log entries                  directory, services
     response      on-calls, responder requests, workflow instances,      directory, services,
                   status updates                                         incidents
-    events        Events API v2 (alert and change events)                services, incidents
+    maintenance   maintenance windows                                    directory, services
+    events        Events API v2 (alert and change events)                services, incidents,
+                                                                         maintenance
+    webhooks      V3 webhook subscriptions, the webhooks sent on         directory, services,
+                  incident changes (``dispatch`` sends them)             incidents
     ============  =====================================================  ============================
     """
 
-    def __init__(self, seed, rng_seed=20261123, extra_users=0, now=utcnow):
+    def __init__(self, seed, rng_seed=20261123, extra_users=0, now=utcnow, dispatch=None):
         self.plumbing = Plumbing(rng_seed, now)
         self.lock = self.plumbing.lock
         self.abilities = set(seed.get("abilities", []))     # what the account's plan allows, shared by the areas
         self.directory = Directory(self.plumbing, self.abilities, seed.get("time_zone", "Etc/UTC"))
-        self.services = Services(self.plumbing, self.directory)
+        self.schedules = Schedules(self.plumbing, self.directory)
+        self.services = Services(self.plumbing, self.directory, self.schedules)
         self.incidents = Incidents(self.plumbing, self.abilities, self.directory, self.services)
         self.response = Response(self.plumbing, self.abilities, self.directory, self.services, self.incidents)
-        self.events = Events(self.plumbing, self.services, self.incidents)
+        self.maintenance = Maintenance(self.plumbing, self.directory, self.services)
+        self.events = Events(self.plumbing, self.services, self.incidents, self.maintenance)
+        self.webhooks = Webhooks(self.plumbing, self.directory, self.services, self.incidents, dispatch)
         # The seed, area by area in the order above: seeded IDs are claimed and new ones handed out in this order.
+        # (Schedules load before the services, whose policies target them; their seed gives every ID, so that no
+        # generated ID moves.)
         self.directory.load(seed)
+        self.schedules.load(seed)
         self.services.load(seed)
+        self.maintenance.load(seed)
         if extra_users:
             self.directory.generate_users(extra_users)
 

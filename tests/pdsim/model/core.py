@@ -9,6 +9,7 @@ import threading
 import uuid
 
 from ..errors import InvalidInput, NotFound
+from ..openapi import parse_datetime
 
 API_BASE = "https://api.pagerduty.com"
 WEB_BASE = "https://pdsim.pagerduty.com"
@@ -20,8 +21,19 @@ def utcnow():
     return datetime.datetime.now(datetime.timezone.utc)
 
 
-def isoformat(moment):
-    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+def isoformat(when):
+    return when.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def moment(value, name):
+    """An aware datetime from an ISO 8601 date-time; InvalidInput naming ``name`` otherwise."""
+    try:
+        parsed = parse_datetime(value)
+    except (AttributeError, TypeError, ValueError):
+        raise InvalidInput("%s must be an ISO 8601 date-time, got %r" % (name, value))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=datetime.timezone.utc)
+    return parsed
 
 
 class Plumbing(object):
@@ -29,12 +41,12 @@ class Plumbing(object):
 
     IDs come from one seeded generator, so a fresh account hands out the same IDs in the
     same order every time (tests and recorded answers rely on it).  ``now`` is the clock,
-    a function returning an aware datetime; tests move it forward with :meth:`advance` or
-    set it with :meth:`set_now` (``POST /_sim/clock``), and it keeps running from there.
-    Areas schedule what PagerDuty does by itself later (a snoozed incident re-triggering)
-    with :meth:`schedule`; :meth:`run_due` carries out what is due, before each request and
-    after the clock moves.  Callers hold :attr:`lock` around anything that reads or changes
-    the account.
+    a function returning an aware datetime; tests move the account's time with
+    :meth:`advance` and :meth:`set_now` (``POST /_sim/clock``), after which it keeps running
+    from there.  Areas schedule what PagerDuty does by itself later (a snoozed incident
+    triggering again) with :meth:`schedule`; :meth:`run_due` carries out what is due, before
+    each request and after the clock moves.  Callers hold :attr:`lock` around anything that
+    reads or changes the account.
     """
 
     def __init__(self, rng_seed=20261123, now=utcnow):
@@ -42,7 +54,7 @@ class Plumbing(object):
         self._rng = random.Random(rng_seed)
         self._taken = set()
         self._now = now
-        self._offset = datetime.timedelta(0)
+        self._offset = datetime.timedelta(0)     # the simulated time is the clock's plus this
         self._timers = []               # heap of (when, sequence, action)
         self._sequence = itertools.count()
         self._cancelled = set()
@@ -78,12 +90,14 @@ class Plumbing(object):
         return isoformat(self.now())
 
     def advance(self, seconds):
-        """Move the clock ``seconds`` forward (it keeps running from there)."""
+        """Move the simulated time ``seconds`` on (back, when negative); the new time."""
         self._offset += datetime.timedelta(seconds=seconds)
+        return self.now()
 
     def set_now(self, moment):
-        """Set the clock to the aware datetime ``moment`` (it keeps running from there)."""
-        self._offset += moment - self.now()
+        """Make the simulated time ``moment`` (an aware datetime); it runs on from there."""
+        self._offset = moment - self._now()
+        return self.now()
 
     def schedule(self, when, action):
         """Call ``action()`` once the clock reaches ``when`` (an aware datetime); returns a handle for :meth:`cancel`."""

@@ -12,14 +12,16 @@ class Events(object):
     """What the Events API v2 accepts, and what it does with it.
 
     Depends on the plumbing, :class:`~pdsim.model.services.Services` (which integration
-    a routing key belongs to) and :class:`~pdsim.model.incidents.Incidents` (the alerts
-    and incidents that alert events open, acknowledge and resolve).
+    a routing key belongs to), :class:`~pdsim.model.incidents.Incidents` (the alerts
+    and incidents that alert events open, acknowledge and resolve) and, when given,
+    :class:`~pdsim.model.maintenance.Maintenance` (services whose integrations are switched off).
     """
 
-    def __init__(self, plumbing, services, incidents):
+    def __init__(self, plumbing, services, incidents, maintenance=None):
         self.plumbing = plumbing
         self.services = services
         self.incidents = incidents
+        self.maintenance = maintenance
         self.received_events = []       # every accepted alert event, routing key masked
         self.change_events = Store("change_event", "Change Event")
 
@@ -50,18 +52,28 @@ class Events(object):
             if len(summary) > MAX_SUMMARY:
                 raise EventsError("'payload.summary' is too long (maximum is %d characters)" % MAX_SUMMARY)
             dedup_key = dedup_key or self.plumbing.random_hex()
-            self.incidents.trigger_alert(service, integration, body, dedup_key)
-        else:
-            if not dedup_key:
-                raise EventsError("'dedup_key' is missing or blank")
-            if action == "acknowledge":
-                self.incidents.acknowledge_alert(integration, dedup_key)
-            else:
-                self.incidents.resolve_alert(integration, dedup_key)
+        elif not dedup_key:
+            raise EventsError("'dedup_key' is missing or blank")
+        # A service in a maintenance window has its integrations "effectively switched off": the event is accepted
+        # (202) but triggers no incident, and "incidents cannot be resolved through the Events API" meanwhile.
+        # support.pagerduty.com/docs/maintenance-windows
+        window = self.maintenance.in_maintenance(service["id"]) if self.maintenance is not None else None
+        if window is None:
+            self._apply(action, service, integration, body, dedup_key)
         record = {k: v for k, v in body.items() if k != "routing_key"}
         record.update(dedup_key=dedup_key, service_id=service["id"], received_at=self.plumbing.timestamp())
+        if window is not None:
+            record["maintenance_window_id"] = window["id"]
         self.received_events.append(record)
         return {"status": "success", "message": "Event processed", "dedup_key": dedup_key}
+
+    def _apply(self, action, service, integration, body, dedup_key):
+        if action == "trigger":
+            self.incidents.trigger_alert(service, integration, body, dedup_key)
+        elif action == "acknowledge":
+            self.incidents.acknowledge_alert(integration, dedup_key)
+        else:
+            self.incidents.resolve_alert(integration, dedup_key)
 
     def enqueue_change_event(self, body, raw_size):
         service, integration = self._service_for_event(body, raw_size)

@@ -52,11 +52,22 @@ class Incidents(object):
         self.incident_counter = 0
         self._renderers = []          # renderer(incident, out): adds to a rendered incident
         self.string_incident_bodies = False     # see _check_body_details
+        self._listeners = []          # listener(event_type, incident, agent, data): hears of each change
         directory.guard_user_deletion(self._refuse_deleting_assignee, first=True)
 
     def add_renderer(self, renderer):
         """Let another area add to every rendered incident: ``renderer(incident, out)`` changes ``out``."""
         self._renderers.append(renderer)
+
+    def add_listener(self, listener):
+        """Let another area hear of each change of an incident (webhooks): ``listener(event_type, incident, agent,
+        data)``, where ``event_type`` is a V3 webhook event type and ``data`` None stands for the incident itself."""
+        self._listeners.append(listener)
+
+    def publish(self, event_type, incident, agent, data=None):
+        """Tell the listeners of a change (the areas built on this one call it for their own changes too)."""
+        for listener in self._listeners:
+            listener(event_type, incident, agent, data)
 
     # -- lookups -------------------------------------------------------------
     def incident(self, id_or_number):
@@ -122,6 +133,9 @@ class Incidents(object):
             raise InvalidInput("The date range must be at most 6 months with since before until",
                                code=2005, message="Invalid Query Date Range")
         return start, end
+
+    def incident_team_ids(self, incident):
+        return self._incident_team_ids(incident)
 
     def _incident_team_ids(self, incident):
         policy = self.services.escalation_policies.find(incident["_policy_id"])
@@ -239,7 +253,6 @@ class Incidents(object):
             "_log_entry_ids": [],
             "_body_details": body_details,
             "_first_trigger_log_entry_id": None,
-            "_snooze_timer": None,
         }
         incident["html_url"] = "%s/incidents/%s" % (WEB_BASE, incident_id)
         self.incidents.add(incident)
@@ -248,9 +261,10 @@ class Incidents(object):
                            event_details={"description": title})
         incident["_first_trigger_log_entry_id"] = trigger["id"]
         if assignees:
-            self._assign(incident, assignees, agent, via="direct_assignment")
+            self._assign(incident, assignees, agent, via="direct_assignment", announce=False)
         else:
             self._assign_level(incident, policy, 1, agent, entry_kind=None)
+        self.publish("incident.triggered", incident, agent)
         return incident
 
     def create_incident(self, requester, fields):
@@ -307,7 +321,7 @@ class Incidents(object):
         return user
 
     # -- assignment and escalation ---------------------------------------------
-    def _assign(self, incident, users, agent, via, entry_kind="assign_log_entry"):
+    def _assign(self, incident, users, agent, via, entry_kind="assign_log_entry", announce=True):
         now = self.plumbing.timestamp()
         incident["assignments"] = [{"at": now, "assignee": reference(u)} for u in users]
         incident["assigned_via"] = via
@@ -315,6 +329,8 @@ class Incidents(object):
             self.log(incident, entry_kind, agent,
                      "Assigned to %s." % ", ".join(u["name"] for u in users),
                      assignees=[reference(u) for u in users])
+        if entry_kind and announce:
+            self.publish("incident.reassigned", incident, agent)
 
     def _assign_level(self, incident, policy, level, agent, entry_kind="escalate_log_entry"):
         """Assign ``level`` of ``policy``, logging ``entry_kind`` (escalate, delegate or assign) and the assignment."""
@@ -335,6 +351,8 @@ class Incidents(object):
                      assignees=assignees)
         if entry_kind:
             self.log(incident, "assign_log_entry", agent, "Assigned to %s." % names, assignees=assignees)
+            self.publish({"escalate_log_entry": "incident.escalated", "delegate_log_entry": "incident.delegated"}.get(
+                entry_kind, "incident.reassigned"), incident, agent)
 
     def _unacknowledge(self, incident, agent):
         """A reassigned incident goes back to triggered: its new assignees are paged and must acknowledge it."""
@@ -396,11 +414,14 @@ class Incidents(object):
             incident["summary"] = "[#%d] %s" % (incident["incident_number"], fields["title"])
         if "priority" in fields:
             priority = self.services.priority_by_ref(fields["priority"]) if fields["priority"] else None
+            changed = incident["_priority_id"] != (priority["id"] if priority else None)
             incident["_priority_id"] = priority["id"] if priority else None
+            if changed:
+                self.publish("incident.priority_updated", incident, agent)
         if "urgency" in fields and fields["urgency"] != incident["urgency"]:
             incident["urgency"] = fields["urgency"]
             self.log(incident, "urgency_change_log_entry", agent, "Urgency changed to %s." % fields["urgency"])
-        reassigned = bool(fields.get("escalation_policy") or fields.get("assignments")) or "escalation_level" in fields
+        reassigned = bool(fields.get("escalation_policy") or fields.get("assignments") or "escalation_level" in fields)
         if reassigned or fields.get("status") in ("acknowledged", "resolved"):
             # "Reassigning a snoozed incident will cancel the snooze timer"; another acknowledgement un-snoozes it
             # (PagerDuty Support, "Snooze an Incident")
@@ -514,6 +535,17 @@ class Incidents(object):
         if incident["status"] != previous:
             incident["last_status_change_at"] = now
             incident["last_status_change_by"] = agent
+            self._publish_status(incident, previous, agent)
+
+    def _publish_status(self, incident, previous, agent):
+        """docs/webhooks/01-Overview.md, "Event Types": reopened, unacknowledged, acknowledged, resolved."""
+        status = incident["status"]
+        if previous == "resolved":
+            self.publish("incident.reopened", incident, agent)
+        elif status == "triggered":
+            self.publish("incident.unacknowledged", incident, agent)
+        if status in ("acknowledged", "resolved"):
+            self.publish("incident." + status, incident, agent)
 
     # -- merging and snoozing -------------------------------------------------------
     def merge_incidents(self, requester, target_id, sources):
@@ -575,6 +607,7 @@ class Incidents(object):
                       resolve_reason={"type": "merge_resolve_reason", "incident": reference(target)})
         self.log(source, "resolve_log_entry", agent, "Resolved by merging into incident #%d."
                  % target["incident_number"])
+        self.publish("incident.resolved", source, agent)
 
     def snooze(self, requester, incident_id, duration):
         """``POST /incidents/{id}/snooze``: the acknowledged incident stays acknowledged for ``duration`` seconds,
@@ -612,6 +645,7 @@ class Incidents(object):
         agent = reference(self.services.services.get(incident["_service_id"]))
         self._unacknowledge(incident, agent)
         self.log(incident, "unacknowledge_log_entry", agent, "Unacknowledged: the snooze timed out.", "timeout")
+        self.publish("incident.unacknowledged", incident, agent)
         incident["updated_at"] = self.plumbing.timestamp()
 
     def _end_snooze(self, incident):
@@ -640,6 +674,9 @@ class Incidents(object):
         self.log(incident, "annotate_log_entry", reference(requester), "Note added", channel_type="note",
                  note=content)
         incident["updated_at"] = note["created_at"]
+        self.publish("incident.annotated", incident, reference(requester), {
+            "incident": reference(incident), "id": note["id"], "content": content, "trimmed": False,
+            "type": "incident_note"})
         return note
 
     # -- alerts from the Events API ------------------------------------------------
@@ -699,6 +736,7 @@ class Incidents(object):
             incident["last_status_change_at"] = incident["updated_at"] = self.plumbing.timestamp()
             incident["last_status_change_by"] = agent
             self.log(incident, "acknowledge_log_entry", agent, "Acknowledged through the API.")
+            self.publish("incident.acknowledged", incident, agent)
         return alert
 
     def resolve_alert(self, integration, dedup_key):
@@ -720,6 +758,7 @@ class Incidents(object):
             incident["acknowledgements"] = []
             incident["assignments"] = []
             self.log(incident, "resolve_log_entry", agent, "Resolved through the API.")
+            self.publish("incident.resolved", incident, agent)
         return alert
 
     def render_alert(self, alert):

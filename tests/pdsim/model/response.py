@@ -1,9 +1,20 @@
 """Incident response: responder requests, incident workflow instances, stakeholder status updates, on-calls."""
 
 from ..errors import ArgumentsCausedError, InvalidInput, NotFound, PaymentRequired
-from .core import Store, reference
+from .core import Store, isoformat, moment, reference
 
 RESPONDER_STATES = ("pending", "joined", "declined", "user_cancelled")
+
+
+def _earliest(entries):
+    """The first entry of each (policy, level, user), in the order given."""
+    seen, out = set(), []
+    for entry in entries:
+        key = (entry["escalation_policy"]["id"], entry["escalation_level"], entry["user"]["id"])
+        if key not in seen:
+            seen.add(key)
+            out.append(entry)
+    return out
 
 
 class Response(object):
@@ -30,25 +41,42 @@ class Response(object):
         incidents.add_renderer(self.render_responders)
 
     # -- on-calls ----------------------------------------------------------------
-    def oncalls(self, escalation_policy_ids=(), user_ids=()):
-        """Who is on call at each level of each policy (the simulator's policies target users directly)."""
+    def oncalls(self, escalation_policy_ids=(), user_ids=(), schedule_ids=(), since=None, until=None,
+                earliest=False):
+        """``GET /oncalls``: who is on call at each level of each policy over ``[since, until]`` (both default to
+        now), in policy, level and time order.
+
+        A user target is on call for good (``start`` and ``end`` null); a schedule target's entries are its final
+        schedule's shifts that overlap the range.  ``schedule_ids`` keeps the entries of those schedules (``null``
+        among them keeps the user targets too); ``earliest`` keeps the first entry of each policy, level and user.
+        REST API reference, ``GET /oncalls``: "If an on-call period overlaps with the range, it will be included";
+        "the until time cannot be before the since time".
+        """
+        since, until = self._oncall_range(since, until)
         entries = []
         for policy in self.services.escalation_policies.values():
             if escalation_policy_ids and policy["id"] not in escalation_policy_ids:
                 continue
-            for level, rule in enumerate(policy["escalation_rules"], start=1):
-                for user in self.services.on_call_at(policy, level):
+            for level in range(1, len(policy["escalation_rules"]) + 1):
+                for user, schedule, start, end in self.services.on_call_entries(policy, level, since, until):
                     if user_ids and user["id"] not in user_ids:
                         continue
+                    if schedule_ids and (schedule["id"] if schedule else "null") not in schedule_ids:
+                        continue
                     entries.append({
-                        "escalation_policy": reference(policy),
-                        "escalation_level": level,
-                        "user": reference(user),
-                        "schedule": None,
-                        "start": None,
-                        "end": None,
+                        "escalation_policy": reference(policy), "escalation_level": level, "user": reference(user),
+                        "schedule": reference(schedule) if schedule else None,
+                        "start": isoformat(start) if start else None, "end": isoformat(end) if end else None,
                     })
-        return entries
+        return _earliest(entries) if earliest else entries
+
+    def _oncall_range(self, since, until):
+        now = self.plumbing.now()
+        since = moment(since, "since") if since else now
+        until = moment(until, "until") if until else now
+        if until < since:
+            raise InvalidInput("The until time cannot be before the since time")
+        return since, until
 
     # -- responder requests ----------------------------------------------------------
     def request_responders(self, incident_id, requester_id, message, targets):
@@ -77,6 +105,8 @@ class Response(object):
         for kind, target, users, policies in resolved_targets:
             entries = [self._requested(responders, incident, user, requester, message, now, policies)
                        for user in users]
+            for entry in entries:
+                self._announce("incident.responder.added", incident, reference(requester), entry, target, kind)
             request["responder_request_targets"].append({"responder_request_target": {
                 "type": kind, "id": target["id"], "summary": target["summary"],
                 "incidents_responders": entries}})
@@ -128,7 +158,15 @@ class Response(object):
             raise NotFound("User %s was not requested on incident %s" % (user_id, incident["id"]))
         entry["state"] = state
         entry["updated_at"] = self.plumbing.timestamp()
+        self._announce("incident.responder.replied", incident, entry["user"], entry, None, "user")
         return entry
+
+    def _announce(self, event_type, incident, agent, entry, target, kind):
+        """A responder webhook: ``data`` of ``type: incident_responder`` (docs/webhooks/01-Overview.md)."""
+        policy = reference(target) if kind == "escalation_policy" else None
+        self.incidents.publish(event_type, incident, agent, {
+            "incident": reference(incident), "user": entry["user"], "escalation_policy": policy,
+            "message": entry["message"], "state": entry["state"], "type": "incident_responder"})
 
     def render_responders(self, incident, out):
         if "coordinated_responding" not in self.abilities:
@@ -174,4 +212,7 @@ class Response(object):
         if subject:
             update.update(subject=subject, html_message=html_message)
         self.status_updates.setdefault(incident["id"], []).append(update)
+        self.incidents.publish("incident.status_update_published", incident, reference(sender), {
+            "incident": reference(incident), "id": update["id"], "message": message, "trimmed": False,
+            "type": "incident_status_update"})
         return update

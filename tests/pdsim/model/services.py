@@ -8,13 +8,15 @@ class Services(object):
     """Services, their Events API integrations and escalation policies, and the account's priorities and
     incident workflows (what an incident can be given).
 
-    Depends on the plumbing and the :class:`~pdsim.model.directory.Directory` (the users
-    that policies target, the teams that own services and policies).
+    Depends on the plumbing, the :class:`~pdsim.model.directory.Directory` (the users
+    that policies target, the teams that own services and policies) and, when given, the
+    :class:`~pdsim.model.schedules.Schedules` (the schedules that policies target).
     """
 
-    def __init__(self, plumbing, directory):
+    def __init__(self, plumbing, directory, schedules=None):
         self.plumbing = plumbing
         self.directory = directory
+        self.schedules = schedules
         self.escalation_policies = Store("escalation_policy", "Escalation Policy")
         self.services = Store("service", "Service")
         self.integrations = Store("integration", "Integration")
@@ -59,11 +61,17 @@ class Services(object):
             "escalation_rules": [
                 {"id": self.plumbing.new_id(),
                  "escalation_delay_in_minutes": rule.get("escalation_delay_in_minutes", 30),
-                 "targets": [reference(self.directory.seed_user(t)) for t in rule["targets"]]}
+                 "targets": [self._seed_target(t) for t in rule["targets"]]}
                 for rule in spec["rules"]
             ],
             "team_ids": self._team_ids(spec),
         })
+
+    def _seed_target(self, target):
+        """A rule target of a seed: a user's email or ID, or ``{"schedule": name or ID}``."""
+        if isinstance(target, dict):
+            return reference(seed_named(self.schedules.schedules, target["schedule"]))
+        return reference(self.directory.seed_user(target))
 
     def _load_service(self, spec):
         service_id = self.plumbing.seed_id(spec)
@@ -86,11 +94,11 @@ class Services(object):
                 "integration_key": integration["key"], "service_id": service_id,
             })
 
-    def policies_targeting(self, user_id, team_id=None):
-        """The escalation policies (of the team, when given) with the user as a direct rule target."""
+    def policies_targeting(self, target_id, team_id=None):
+        """The escalation policies (of the team, when given) with this user or schedule as a direct rule target."""
         return [policy for policy in self.escalation_policies.values()
                 if (team_id is None or team_id in policy["team_ids"])
-                and any(t["id"] == user_id for rule in policy["escalation_rules"] for t in rule["targets"])]
+                and any(t["id"] == target_id for rule in policy["escalation_rules"] for t in rule["targets"])]
 
     def _refuse_removing_policy_target(self, team, user):
         # DELETE /teams/{id}/users/{user_id} answers 400 (code 2001) "User cannot be removed as they belong to an
@@ -137,15 +145,27 @@ class Services(object):
         return sorted(policies, key=lambda p: (p["name"].lower(), p["id"]))
 
     def on_call_at(self, policy, level):
-        """Users on call at ``level`` (1-based) of ``policy``: the rule's user targets."""
+        """Users on call now at ``level`` (1-based) of ``policy``: its user targets and whoever is on call on its
+        schedule targets, once each."""
+        now = self.plumbing.now()
+        users = [user for user, unused, unused2, unused3 in self.on_call_entries(policy, level, now, now)]
+        return list(dict((user["id"], user) for user in users).values())
+
+    def on_call_entries(self, policy, level, since, until):
+        """``[(user, schedule or None, start, end)]`` at ``level`` of ``policy`` over ``[since, until]``: a user
+        target is on call for good (start and end None); a schedule target, for its shifts in the range."""
         rules = policy["escalation_rules"]
         if not 1 <= level <= len(rules):
             return []
-        users = []
+        entries = []
         for target in rules[level - 1]["targets"]:
             if target["type"] in ("user_reference", "user") and target["id"] in self.directory.users:
-                users.append(self.directory.users.get(target["id"]))
-        return users
+                entries.append((self.directory.users.get(target["id"]), None, None, None))
+            elif target["type"] in ("schedule_reference", "schedule") and self.schedules is not None:
+                schedule = self.schedules.schedules.find(target["id"])
+                for user, start, end in self.schedules.shifts(schedule, since, until) if schedule else []:
+                    entries.append((user, schedule, start, end))
+        return entries
 
     # -- services ------------------------------------------------------------
     def service_for_routing_key(self, routing_key):

@@ -17,9 +17,9 @@ SEED = {
 }
 
 
-def build(seed=SEED, abilities=("teams",), time_zone="Europe/Paris", rng_seed=1):
+def build(seed=None, abilities=("teams",), time_zone="Europe/Paris", rng_seed=1):
     directory = Directory(Plumbing(rng_seed), set(abilities), time_zone)
-    directory.load(seed)
+    directory.load(SEED if seed is None else seed)
     return directory
 
 

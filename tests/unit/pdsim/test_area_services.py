@@ -22,7 +22,8 @@ SEED = {
 }
 
 
-def build(seed=SEED):
+def build(seed=None):
+    seed = SEED if seed is None else seed
     plumbing = Plumbing()
     directory = Directory(plumbing, set())
     services = Services(plumbing, directory)

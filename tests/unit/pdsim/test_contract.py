@@ -15,7 +15,7 @@ def test_valid_request_passes(call):
 
 def test_unknown_path_is_404_and_unimplemented_operation_is_501(call):
     assert call("GET", "/no_such_thing")[0] == 404
-    status, body, headers = call("GET", "/schedules")
+    status, body, headers = call("GET", "/business_services")
     assert status == 501 and "does not implement" in errors(body)[0]
 
 

@@ -16,7 +16,7 @@ def control(sim, method, target, body=None, raw=None):
 CONTROLS = [("GET", "/_sim/info"), ("POST", "/_sim/reset"), ("POST", "/_sim/config"), ("GET", "/_sim/requests"),
             ("DELETE", "/_sim/requests"), ("POST", "/_sim/faults"), ("GET", "/_sim/faults"),
             ("DELETE", "/_sim/faults"), ("POST", "/_sim/responders"), ("GET", "/_sim/state/notes"),
-            ("GET", "/_sim/events"), ("POST", "/_sim/clock")]
+            ("GET", "/_sim/events"), ("GET", "/_sim/clock"), ("POST", "/_sim/clock")]
 
 
 @pytest.mark.parametrize("method, path", CONTROLS)
@@ -40,11 +40,17 @@ def test_what_is_no_control_is_404_with_the_controls_error_shape(sim, method, ta
 def test_info_and_config(sim):
     status, body = control(sim, "GET", "/_sim/info")
     assert status == 200 and body == {"version": "1.0.0", "validation": True, "documents": sim.contract.source,
-                                      "rest_rate_limit": 960, "events_rate_limit": 120, "users": 5}
+                                      "rest_rate_limit": 960, "events_rate_limit": 120, "users": 5,
+                                      "webhook_retry_delays": [0.1, 0.2, 0.4, 0.8, 1.6]}
+    delays = [0.1, 0.2, 0.4, 0.8, 1.6]
     assert control(sim, "POST", "/_sim/config", {"rest_rate_limit": 5}) == (
-        200, {"rest_rate_limit": 5, "events_rate_limit": 120, "string_incident_bodies": False})
-    assert control(sim, "POST", "/_sim/config") == (200, {"rest_rate_limit": 5, "events_rate_limit": 120, "string_incident_bodies": False})
-    assert sim.rest_limits.limit == 5
+        200, {"rest_rate_limit": 5, "events_rate_limit": 120, "webhook_retry_delays": delays,
+              "string_incident_bodies": False})
+    assert control(sim, "POST", "/_sim/config", {"webhook_retry_delays": [0, 0.5]}) == (
+        200, {"rest_rate_limit": 5, "events_rate_limit": 120, "webhook_retry_delays": [0.0, 0.5],
+              "string_incident_bodies": False})
+    assert sim.rest_limits.limit == 5 and sim.deliveries.delays == [0.0, 0.5]
+    assert control(sim, "POST", "/_sim/config", {"string_incident_bodies": True})[1]["string_incident_bodies"] is True
 
 
 def test_controls_are_not_logged_and_the_log_is_read_after_a_mark(sim, call):
@@ -119,6 +125,29 @@ def test_the_clock_moves_and_what_falls_due_happens(sim, call):
     assert call("GET", "/incidents/%s" % incident["id"])[1]["incident"]["status"] == "triggered"
     status, body = control(sim, "POST", "/_sim/clock", {"now": "2031-01-01T00:00:00Z"})
     assert status == 200 and body["now"] == "2031-01-01T00:00:00Z"
-    assert control(sim, "POST", "/_sim/clock", {"now": "2031-01-01T00:00:00"})[0] == 400, "a time zone is needed"
     assert control(sim, "POST", "/_sim/clock", {"advance": "soon"})[0] == 400
     assert [r["path"] for r in control(sim, "GET", "/_sim/requests")[1]["requests"]].count("/_sim/clock") == 0
+
+
+def test_the_clock_moves_on_or_to_a_time_and_a_reset_brings_it_back(sim, call):
+    import datetime
+    from pdsim.model.core import moment
+
+    def real():
+        return datetime.datetime.now(datetime.timezone.utc)
+    two_hours = datetime.timedelta(hours=2)
+    before = real().replace(microsecond=0)
+    status, body = control(sim, "POST", "/_sim/clock", {"advance": 7200})
+    assert status == 200 and before + two_hours <= moment(body["now"], "now") <= real() + two_hours
+    window = call("POST", "/maintenance_windows", {"maintenance_window": {
+        "type": "maintenance_window", "start_time": body["now"], "end_time": "2099-01-01T00:00:00Z",
+        "services": [{"id": "PSVCCHK", "type": "service_reference"}]}})[1]["maintenance_window"]
+    assert moment(window["start_time"], "start") >= moment(body["now"], "now"), "the window starts in sim time"
+    assert control(sim, "POST", "/_sim/clock", {"now": "2030-01-01T00:00:00+01:00"}) == (
+        200, {"now": "2029-12-31T23:00:00Z", "ran": 0})
+    for bad in ({}, {"advance": "soon"}, {"advance": True}, {"now": "tomorrow"}):
+        status, body = control(sim, "POST", "/_sim/clock", bad)
+        assert status == 400 and body["error"], bad
+    before = real().replace(microsecond=0)
+    control(sim, "POST", "/_sim/reset")
+    assert before <= moment(control(sim, "GET", "/_sim/clock")[1]["now"], "now") <= real()

@@ -2,7 +2,6 @@
 
 import pytest
 
-from pdsim.model.core import reference
 
 from pdsim.errors import ArgumentsCausedError, InvalidInput, NotFound, PaymentRequired
 from pdsim.model import Account, load_seed
@@ -151,11 +150,10 @@ def test_delete_refused_with_open_incidents_names_them(account):
                                    % (incident["incident_number"], incident["id"])]
     assert "PLINUS1" in account.directory.users
     account.incidents.update_incident(account.directory.users.get("PADMIN1"), incident["id"], {"status": "resolved"})
-    with pytest.raises(InvalidInput) as raised:     # Linus is level 1 of Checkout Escalation
+    with pytest.raises(InvalidInput) as raised:     # Linus is on Checkout Primary, level 1 of Checkout Escalation
         account.directory.delete_user("PLINUS1")
-    assert raised.value.errors == ["User cannot be deleted while they are on escalation policies: Checkout Escalation"]
-    policy = account.services.escalation_policies.get("PEPCHK1")
-    policy["escalation_rules"][0]["targets"] = [reference(account.directory.users.get("PMARGRT"))]
+    assert raised.value.errors == ["User cannot be deleted while they are on schedules: Checkout Primary"]
+    account.schedules.schedules.get("PSCHCHK")["layers"][0]["user_ids"] = ["PGRACE1"]
     account.directory.delete_user("PLINUS1")
     assert "PLINUS1" not in account.directory.users
     assert "PLINUS1" not in account.directory.team_members["PTCHKOT"]

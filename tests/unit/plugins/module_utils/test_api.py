@@ -70,3 +70,40 @@ def test_responder_request_targets_are_references():
     assert client.calls[0][2]["responder_request_targets"] == [
         {"responder_request_target": {"id": "PGRACE1", "type": "user_reference"}},
         {"responder_request_target": {"id": "PEP1", "type": "escalation_policy_reference"}}]
+
+
+def test_maintenance_windows():
+    from ansible_collections.oncall.pagerduty.plugins.module_utils._api import maintenance_windows as mw
+    client = RecordingClient({"/maintenance_windows/PW1": {"maintenance_window": {"id": "PW1"}},
+                              "/maintenance_windows/PNONE": not_found("/maintenance_windows/PNONE"),
+                              "POST /maintenance_windows": {"maintenance_window": {"id": "PW2"}},
+                              "PUT /maintenance_windows/PW1": {"maintenance_window": {"id": "PW1"}},
+                              "DELETE /maintenance_windows/PENDED": PagerDutyAPIError(
+                                  405, "DELETE", "u", "/maintenance_windows/PENDED", message="Method Not Allowed")})
+    assert mw.get_maintenance_window(client, "PW1") == {"id": "PW1"}
+    assert mw.get_maintenance_window(client, "PNONE") is None
+    mw.create_maintenance_window(client, {"start_time": "s", "end_time": "e", "services": []}, confirm=len)
+    mw.update_maintenance_window(client, "PW1", {"start_time": "s"})
+    created, updated = client.calls[-2:]
+    assert created[2] == {"maintenance_window": {"type": "maintenance_window", "start_time": "s", "end_time": "e",
+                                                 "services": []}}
+    assert created[3]["needs_from"] and created[3]["confirm"] is len, "a create is confirmed, never resent blindly"
+    assert updated[:3] == ("PUT", "/maintenance_windows/PW1", {"maintenance_window": {
+        "type": "maintenance_window", "start_time": "s"}})
+    assert mw.delete_maintenance_window(client, "PW1") is True
+    assert mw.delete_maintenance_window(client, "PENDED") is False, "an ended window: nothing to do"
+
+
+def test_schedules_and_overrides():
+    from ansible_collections.oncall.pagerduty.plugins.module_utils._api import schedules
+    client = RecordingClient({"/schedules/P%2F1/overrides": {"overrides": [{"id": "Q1"}, "junk"]},
+                              "POST /schedules/PS1/overrides": [{"status": 201, "override": {"id": "Q2"}}, 7],
+                              "DELETE /schedules/PS1/overrides/QGONE": not_found("/schedules/PS1/overrides/QGONE")})
+    assert schedules.list_overrides(client, "P/1", "a", "b") == [{"id": "Q1"}]
+    assert client.calls[0][2] == {"since": "a", "until": "b", "overflow": "true"}, "whole overrides, not cut"
+    assert schedules.create_overrides(client, "PS1", [{"start": "a"}], confirm=len) == [
+        {"status": 201, "override": {"id": "Q2"}}]
+    assert client.calls[-1][3]["confirm"] is len and not client.calls[-1][3].get("needs_from")
+    assert schedules.create_overrides(RecordingClient({"POST /schedules/PS1/overrides": {"x": 1}}), "PS1", []) == []
+    assert schedules.delete_override(client, "PS1", "QGONE") is False
+    assert schedules.delete_override(client, "PS1", "Q1") is True

@@ -474,3 +474,14 @@ def test_each_retry_policy_says_what_may_be_sent_again(policy, error_status, los
             with pytest.raises(pd.PagerDutyUncertainWriteError):
                 client.put("/incidents/P1", {"incident": {}}, retry=policy)
             assert len(adapter.calls) == 1
+
+
+def test_answers_are_read_when_no_thread_can_be_started(monkeypatch):
+    # at interpreter shutdown (the notify callback's atexit delivery) no timer thread can be started
+    import threading
+
+    def refuse(self):
+        raise RuntimeError("can't create new thread at interpreter shutdown")
+    monkeypatch.setattr(threading.Timer, "start", refuse)
+    client, adapter, waits = make([OK])
+    assert client.get("/users") == {"ok": True}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyAPIError, PagerDutyError
+from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyError
 from ansible_collections.oncall.pagerduty.plugins.module_utils.resolver import Resolver
 from unit.fakes import FakeClient, not_found
 
@@ -72,3 +72,20 @@ def test_the_second_page_of_a_search_goes_on_from_the_first():
     assert Resolver(client).team_ids(["Ops"]) == ["PTOPS"]
     assert [c[0] for c in client.calls] == ["GET", "LIST"]
     assert client.calls[1][2] == {"query": "Ops", "first": first}
+
+
+def test_schedules_policies_and_users_by_the_lists_the_new_modules_give():
+    client = FakeClient({
+        "/schedules": {"schedules": [{"id": "PSCHCHK", "name": "Checkout Primary"}]},
+        "/escalation_policies/PEPCHK1": {"escalation_policy": {"id": "PEPCHK1", "name": "Checkout"}},
+        "/users": {"users": [{"id": "PGRACE1", "email": "grace@example.com", "name": "Grace Hopper"}]},
+        "/services/PSVCCHK": {"service": {"id": "PSVCCHK", "name": "Checkout API",
+                                          "escalation_policy": {"id": "PEPCHK1"}}}})
+    resolver = Resolver(client)
+    assert resolver.schedule("Checkout Primary")["id"] == "PSCHCHK"
+    assert resolver.schedule_ids(["Checkout Primary", "Checkout Primary"]) == ["PSCHCHK"]
+    assert resolver.escalation_policy_ids(["PEPCHK1", "PEPCHK1"]) == ["PEPCHK1"]
+    assert resolver.user_ids(["grace@example.com", "PGRACE1", "PLINUS1"]) == ["PGRACE1", "PLINUS1"]
+    assert [s["escalation_policy"]["id"] for s in resolver.services(["PSVCCHK", "PSVCCHK"])] == ["PEPCHK1"]
+    assert [c[1] for c in client.calls] == ["/schedules", "/escalation_policies/PEPCHK1", "/users",
+                                            "/services/PSVCCHK"], "each value resolved once"

@@ -214,8 +214,9 @@ def test_applying_a_plan_writes_the_user_then_the_teams_then_reads_it_back():
     client = FakeClient({"PUT /users/PXPGF42": {"user": dict(JANE, name="Jane Doe")},
                          "/users/PXPGF42": {"user": dict(JANE, name="Jane Doe", teams=refs(("PT2", "Platform")))}})
     user = pd_user.apply_user_plan(client, Resolver(client), plan)
-    assert [(c[0], c[1]) for c in client.calls] == [("PUT", "/users/PXPGF42"), ("PUT", "/teams/PT2/users/PXPGF42"),
-                                                  ("DELETE", "/teams/PT1/users/PXPGF42"), ("GET", "/users/PXPGF42")]
+    assert [(c[0], c[1]) for c in client.calls] == [
+        ("PUT", "/users/PXPGF42"), ("PUT", "/teams/PT2/users/PXPGF42"), ("DELETE", "/teams/PT1/users/PXPGF42"),
+        ("GET", "/users/PXPGF42")]
     assert client.calls[0][2] == {"user": {"type": "user", "name": "Jane Doe", "email": "Jane@Example.com"}}
     assert user["teams"] == refs(("PT2", "Platform"))
 

@@ -1,0 +1,225 @@
+"""The EDA source over real sockets: answers, keep-alive, stalled and oversized requests, TLS, and a flood.
+
+Each test starts the source's ``main(queue, args)`` as ansible-rulebook does, in this process, on a free port.
+"""
+
+import asyncio
+import contextlib
+import socket
+import ssl
+import subprocess
+
+import aiohttp
+import pytest
+
+from webhook_source import OTHER_SECRET, SECRET, delivery, load
+
+source = load()
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.asynccontextmanager
+async def running(**args):
+    """The source's main() on a free port: yields (url, queue, task)."""
+    args = dict({"port": free_port(), "secret": SECRET}, **args)
+    queue = asyncio.Queue()
+    task = asyncio.ensure_future(source.main(queue, args))
+    for _unused in range(200):
+        try:
+            _reader, writer = await asyncio.open_connection("127.0.0.1", args["port"])
+            writer.close()
+            break
+        except OSError:
+            await asyncio.sleep(0.01)
+    scheme = "https" if args.get("certfile") else "http"
+    try:
+        yield "%s://127.0.0.1:%d" % (scheme, args["port"]), queue, task
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
+
+
+def signed_headers(body, secret=SECRET):
+    return {"X-PagerDuty-Signature": source.sign(secret, body), "Content-Type": "application/json",
+            "X-Webhook-Id": "W-1", "User-Agent": "PagerDuty-Webhook/V3.0"}
+
+
+async def drained(queue, wait=0.2):
+    """What reaches the rulebook's queue within ``wait`` seconds."""
+    await asyncio.sleep(wait)
+    items = []
+    while not queue.empty():
+        items.append(queue.get_nowait())
+    return items
+
+
+async def raw(url, data, read=True, timeout=5.0):
+    """Send raw bytes; the answer's bytes (until the server closes or ``timeout``)."""
+    port = int(url.rsplit(":", 1)[1])
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(data)
+    await writer.drain()
+    try:
+        return await asyncio.wait_for(reader.read(), timeout) if read else b""
+    finally:
+        writer.close()
+
+
+def test_a_signed_delivery_is_answered_202_and_queued_with_its_meta():
+    async def scenario():
+        async with running() as (url, queue, _task), aiohttp.ClientSession() as session:
+            body = delivery()
+            async with session.post(url + "/pagerduty", data=body, headers=signed_headers(body)) as response:
+                assert response.status == 202
+                assert (await response.json())["status"] == "accepted"
+            events = await drained(queue)
+        assert len(events) == 1
+        assert events[0]["pagerduty"]["incident"]["id"] == "PGR0VU2"
+        assert events[0]["meta"]["endpoint"] == "/pagerduty"
+        assert events[0]["meta"]["headers"]["x-webhook-id"] == "W-1"
+    run(scenario())
+
+
+def test_forged_unsigned_replayed_and_other_deliveries_queue_nothing():
+    async def scenario():
+        async with running() as (url, queue, _task), aiohttp.ClientSession() as session:
+            body = delivery()
+            statuses = []
+            for data, headers in [(body, signed_headers(body, OTHER_SECRET)), (body, {}), (b"{", signed_headers(b"{")),
+                                  (body, signed_headers(body)), (body, signed_headers(body))]:
+                async with session.post(url + "/", data=data, headers=headers) as response:
+                    statuses.append(response.status)
+            async with session.get(url + "/") as response:
+                statuses.append(response.status)
+            events = await drained(queue)
+        assert statuses == [401, 401, 400, 202, 200, 405]
+        assert len(events) == 1
+    run(scenario())
+
+
+def test_requests_on_a_kept_alive_connection_are_answered_in_turn():
+    async def scenario():
+        async with running() as (url, queue, _task):
+            one, two = delivery("E1"), delivery("E2")
+            data = b"".join(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\nX-PagerDuty-Signature: %s\r\n\r\n%s"
+                            % (len(body), source.sign(SECRET, body).encode(), body) for body in (one, two))
+            answer = await raw(url, data + b"POST / HTTP/1.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            events = await drained(queue)
+        assert answer.count(b"HTTP/1.1 202 Accepted") == 2 and answer.count(b"HTTP/1.1 401 Unauthorized") == 1
+        assert [event["pagerduty"]["event_id"] for event in events] == ["E1", "E2"]
+    run(scenario())
+
+
+@pytest.mark.parametrize("data", [b"", b"POST / HTTP/1.1\r\nHost: x\r\n",
+                                  b"POST / HTTP/1.1\r\nContent-Length: 100\r\nX-PagerDuty-Signature: v1=00\r\n\r\n{"])
+def test_a_client_that_stalls_is_cut_off_after_the_timeout(data):
+    async def scenario():
+        async with running(timeout=0.3) as (url, _queue, _task):
+            started = asyncio.get_running_loop().time()
+            answer = await raw(url, data, timeout=5)
+            return answer, asyncio.get_running_loop().time() - started
+    answer, took = run(scenario())
+    assert answer.startswith(b"HTTP/1.1 408 Request Timeout")
+    assert took < 5         # closed by the source, not by the test's own limit
+
+
+def test_an_oversized_body_is_refused_from_its_length_without_being_read():
+    async def scenario():
+        async with running() as (url, queue, _task):
+            answer = await raw(url, b"POST / HTTP/1.1\r\nContent-Length: 262145\r\nX-PagerDuty-Signature: v1=00\r\n\r\n")
+            headers = await raw(url, b"POST / HTTP/1.1\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n")
+            return answer, headers, await drained(queue)
+    answer, headers, events = run(scenario())
+    assert answer.startswith(b"HTTP/1.1 413 Request Entity Too Large") or answer.startswith(b"HTTP/1.1 413 Content")
+    assert headers.startswith(b"HTTP/1.1 431")
+    assert events == []
+
+
+def test_connections_over_the_limit_are_answered_503():
+    async def scenario():
+        async with running(max_connections=2, timeout=2) as (url, _queue, _task):
+            port = int(url.rsplit(":", 1)[1])
+            held = [await asyncio.open_connection("127.0.0.1", port) for _unused in range(2)]
+            await asyncio.sleep(0.05)
+            third = await raw(url, b"")
+            for _reader, writer in held:
+                writer.close()
+            return third
+    assert run(scenario()).startswith(b"HTTP/1.1 503")
+
+
+def test_https_with_a_certificate(tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    made = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                           "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out",
+                           str(cert)], capture_output=True, check=False)
+    if made.returncode:
+        pytest.skip("openssl could not make a certificate: %s" % made.stderr[-200:])
+
+    async def scenario():
+        async with running(certfile=str(cert), keyfile=str(key)) as (url, queue, _task):
+            context = ssl.create_default_context(cafile=str(cert))
+            async with aiohttp.ClientSession() as session:
+                body = delivery()
+                async with session.post(url + "/", data=body, headers=signed_headers(body), ssl=context) as response:
+                    status = response.status
+            return status, await drained(queue)
+    status, events = run(scenario())
+    assert status == 202 and len(events) == 1
+
+
+def test_a_flood_of_forged_and_oversized_requests_queues_nothing_and_a_valid_delivery_still_gets_through():
+    """1,000 concurrent requests (forged, unsigned, oversized, signed but not JSON), with one signed delivery in their
+    midst: the source stays up, queues only the valid delivery, and accepts another one after the flood."""
+    async def one(session, url, kind, index):
+        body = delivery("flood-%d" % index)
+        if kind == "forged":
+            data, headers = body, signed_headers(body, OTHER_SECRET)
+        elif kind == "unsigned":
+            data, headers = body, {}
+        elif kind == "oversized":
+            data, headers = b"x" * (300 * 1024), signed_headers(b"x" * (300 * 1024))
+        else:
+            data, headers = b"{not json", signed_headers(b"{not json")
+        try:
+            async with session.post(url + "/", data=data, headers=headers) as response:
+                return response.status
+        except aiohttp.ClientError:
+            return "closed"         # an oversized body may be cut off while it is still being sent
+
+    async def valid(session, url):
+        await asyncio.sleep(0.05)
+        body = delivery("the-valid-one")
+        async with session.post(url + "/", data=body, headers=signed_headers(body)) as response:
+            return response.status
+
+    async def scenario():
+        async with running() as (url, queue, task):
+            connector = aiohttp.TCPConnector(limit=0, force_close=True)
+            async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as session:
+                kinds = ["forged", "unsigned", "oversized", "malformed"]
+                flood = [one(session, url, kinds[index % 4], index) for index in range(1000)]
+                results = await asyncio.gather(valid(session, url), *flood)
+                events = await drained(queue, wait=0.5)
+                after = delivery("after-the-flood")
+                async with session.post(url + "/", data=after, headers=signed_headers(after)) as response:
+                    after_status = response.status
+                events += await drained(queue)
+            return results, events, after_status, task.done()
+    results, events, after_status, stopped = run(scenario())
+    valid_status, flood = results[0], results[1:]
+    assert valid_status == 202
+    assert [event["pagerduty"]["event_id"] for event in events] == ["the-valid-one", "after-the-flood"]
+    assert after_status == 202 and not stopped
+    assert set(flood[0::4]) == {401} and set(flood[1::4]) == {401} and set(flood[3::4]) == {400}
+    assert set(flood[2::4]) <= {413, "closed"}
