@@ -14,8 +14,9 @@ class ModuleDocFragment(object):
 options:
   fields:
     description:
-      - The attributes of each returned object to keep (top-level names as PagerDuty returns them, such as C(email)
-        or C(status)); C(id) is always kept. Other attributes are left out of the result.
+      - The attributes of each returned object to keep (top-level names as the module returns them, such as
+        C(email) or C(status)); C(id) is always kept, where the objects have one. Other attributes are left out of
+        the result.
       - For large listings, where most of a task's time goes to handling the result rather than to reading it from
         PagerDuty, a few fields keep the result small and the task fast.
       - An attribute that none of the returned objects has gives a warning (it is most likely misspelt).

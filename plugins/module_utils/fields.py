@@ -55,3 +55,12 @@ def missing_fields(items, names):
         if isinstance(item, dict):
             seen.update(item)
     return [name for name in names if name != "id" and name not in seen]
+
+
+def light(items, fields, what, warn):
+    """``items`` projected on ``fields`` (each item whole when no fields are given); ``warn(message)`` is called for
+    each field that none of them has, naming ``what`` they are (``user``, ``incident``)."""
+    names = wanted_fields(fields)
+    for name in missing_fields(items, names):
+        warn("fields: no %s returned has the attribute %r" % (what, name))
+    return projected_all(items, names)

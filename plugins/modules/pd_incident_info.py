@@ -162,8 +162,7 @@ truncated:
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api.incidents import (
     get_incident, list_incidents, list_log_entries, list_notes)
 from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyInputError
-from ansible_collections.oncall.pagerduty.plugins.module_utils.fields import (
-    FIELDS_SPEC, fields_problem, missing_fields, projected, projected_all, wanted_fields)
+from ansible_collections.oncall.pagerduty.plugins.module_utils.fields import FIELDS_SPEC, fields_problem, light
 from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import LIST_FILTERS, listing_query
 from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule
 
@@ -189,18 +188,11 @@ def input_problem(p):
     return fields_problem(p["fields"])
 
 
-def warn_missing(module, items, names):
-    for name in missing_fields(items, names):
-        module.warn("fields: no incident returned has the attribute %r" % name)
-
-
 def one(module):
     p = module.params
     client = module.client
     incident = get_incident(client, p["incident_id"], p["include"])
-    names = wanted_fields(p["fields"])
-    warn_missing(module, [incident], names)
-    result = dict(incident=projected(incident, names), changed=False)
+    result = dict(incident=light([incident], p["fields"], "incident", module.warn)[0], changed=False)
     if p["notes"]:
         result["notes"] = list_notes(client, incident["id"])
     if p["log_entries"]:
@@ -214,9 +206,7 @@ def many(module):
     if info["truncated"]:
         module.warn("PagerDuty returns at most 10,000 incidents and %s match; narrow the filters to see the rest"
                     % info["total"])
-    names = wanted_fields(p["fields"])
-    warn_missing(module, incidents, names)
-    return dict(changed=False, incidents=projected_all(incidents, names), total=info["total"],
+    return dict(changed=False, incidents=light(incidents, p["fields"], "incident", module.warn), total=info["total"],
                 truncated=info["truncated"])
 
 

@@ -22,6 +22,7 @@ extends_documentation_fragment:
   - oncall.pagerduty.connection
   - oncall.pagerduty.attributes
   - oncall.pagerduty.attributes.info_module
+  - oncall.pagerduty.fields
 options:
   id:
     description:
@@ -79,11 +80,17 @@ EXAMPLES = r"""
   oncall.pagerduty.pd_maintenance_window_info:
     id: PW98YIO
   delegate_to: localhost
+
+- name: The start and end of every ongoing window, and nothing else
+  oncall.pagerduty.pd_maintenance_window_info:
+    filter: ongoing
+    fields: [start_time, end_time]
+  delegate_to: localhost
 """
 
 RETURN = r"""
 maintenance_windows:
-  description: The windows, in PagerDuty's order; one when O(id) was given.
+  description: The windows, in PagerDuty's order; one when O(id) was given (only the attributes of O(fields), when given).
   returned: success
   type: list
   elements: dict
@@ -91,7 +98,7 @@ maintenance_windows:
             "start_time": "2026-11-23T21:00:00Z", "end_time": "2026-11-23T21:30:00Z",
             "services": [{"id": "PSVCCHK", "type": "service_reference", "summary": "Checkout API"}]}]
 maintenance_window:
-  description: The window, when O(id) was given.
+  description: The window, when O(id) was given (only the attributes of O(fields), when given).
   returned: when O(id) was given
   type: dict
   sample: {"id": "PW98YIO", "type": "maintenance_window", "description": "Deploy 1.4.2"}
@@ -109,7 +116,8 @@ truncated:
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api.maintenance_windows import (
     get_maintenance_window, list_maintenance_windows)
-from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyError
+from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyError, PagerDutyInputError
+from ansible_collections.oncall.pagerduty.plugins.module_utils.fields import FIELDS_SPEC, fields_problem, light
 from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule, as_list
 
 
@@ -131,17 +139,22 @@ def listing_params(module):
 def run(module):
     params = module.params
     module.require("api_token")
+    problem = fields_problem(params["fields"])
+    if problem:
+        raise PagerDutyInputError(problem)
     if params["id"]:
         window = get_maintenance_window(module.client, params["id"].strip())
         if window is None:
             raise PagerDutyError("id: no maintenance window has the ID %s" % params["id"])
+        window = light([window], params["fields"], "maintenance window", module.warn)[0]
         return dict(changed=False, maintenance_window=window, maintenance_windows=[window], total=1,
                     truncated=False)
     windows, info = list_maintenance_windows(module.client, listing_params(module))
     if info["truncated"]:
         module.warn("PagerDuty lists at most 10,000 results: %d maintenance windows are returned; narrow the "
                     "listing with filter, services, teams or query" % len(windows))
-    return dict(changed=False, maintenance_windows=windows, total=info["total"], truncated=info["truncated"])
+    return dict(changed=False, maintenance_windows=light(windows, params["fields"], "maintenance window", module.warn),
+                total=info["total"], truncated=info["truncated"])
 
 
 ARGUMENT_SPEC = dict(
@@ -150,6 +163,7 @@ ARGUMENT_SPEC = dict(
     services=dict(type="list", elements="str", aliases=["service"]),
     teams=dict(type="list", elements="str"),
     query=dict(type="str"),
+    fields=dict(FIELDS_SPEC),
 )
 MUTUALLY_EXCLUSIVE = [("id", "services"), ("id", "teams"), ("id", "query")]
 

@@ -28,6 +28,7 @@ extends_documentation_fragment:
   - oncall.pagerduty.connection
   - oncall.pagerduty.attributes
   - oncall.pagerduty.attributes.info_module
+  - oncall.pagerduty.fields
 options:
   escalation_policies:
     description:
@@ -116,11 +117,18 @@ EXAMPLES = r"""
     escalation_policies: PEPCHK1
     level: 2
   delegate_to: localhost
+
+- name: Each on-call entry with its user and level only
+  oncall.pagerduty.pd_oncall_info:
+    services: Checkout API
+    fields: [user, escalation_level]
+  delegate_to: localhost
 """
 
 RETURN = r"""
 oncalls:
-  description: The on-call entries, in PagerDuty's order (by escalation policy, then level).
+  description: The on-call entries, in PagerDuty's order (by escalation policy, then level); only the attributes of
+    O(fields), when given.
   returned: success
   type: list
   elements: dict
@@ -168,6 +176,8 @@ emails:
   sample: [linus@example.com]
 """
 
+from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyInputError
+from ansible_collections.oncall.pagerduty.plugins.module_utils.fields import FIELDS_SPEC, fields_problem, light
 from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule, as_list
 from ansible_collections.oncall.pagerduty.plugins.module_utils.oncall import build_query, users_of, who_is_on_call
 from ansible_collections.oncall.pagerduty.plugins.module_utils.times import utc_now
@@ -179,9 +189,13 @@ def run(module):
     query = build_query(targets, params["escalation_level"], params["at"], params["since"], params["until"],
                         utc_now())
     module.require("api_token")
+    problem = fields_problem(params["fields"])
+    if problem:
+        raise PagerDutyInputError(problem)
     entries = who_is_on_call(module.client, module.resolver, query)
     users = users_of(entries)
-    return dict(changed=False, oncalls=entries, users=users, emails=[u["email"] for u in users if u["email"]])
+    return dict(changed=False, oncalls=light(entries, params["fields"], "on-call entry", module.warn), users=users,
+                emails=[u["email"] for u in users if u["email"]])
 
 
 ARGUMENT_SPEC = dict(
@@ -193,6 +207,7 @@ ARGUMENT_SPEC = dict(
     at=dict(type="raw"),
     since=dict(type="raw"),
     until=dict(type="raw"),
+    fields=dict(FIELDS_SPEC),
 )
 MUTUALLY_EXCLUSIVE = [("at", "since"), ("at", "until")]
 

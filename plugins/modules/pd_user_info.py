@@ -131,8 +131,7 @@ truncated:
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api.users import get_user, list_users
 from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyError, PagerDutyInputError
-from ansible_collections.oncall.pagerduty.plugins.module_utils.fields import (
-    FIELDS_SPEC, fields_problem, missing_fields, projected_all, wanted_fields)
+from ansible_collections.oncall.pagerduty.plugins.module_utils.fields import FIELDS_SPEC, fields_problem, light
 from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule, as_list
 from ansible_collections.oncall.pagerduty.plugins.module_utils.users import EMAIL, sanitized, user_id_problem
 
@@ -164,12 +163,9 @@ def input_problem(params):
     return fields_problem(params["fields"])
 
 
-def light(module, users):
+def returned(module, users):
     """The users as returned: projected on ``fields`` first (cheap), then without the secrets of what is left."""
-    names = wanted_fields(module.params["fields"])
-    for name in missing_fields(users, names):
-        module.warn("fields: no user returned has the attribute %r" % name)
-    return sanitized(projected_all(users, names))
+    return sanitized(light(users, module.params["fields"], "user", module.warn))
 
 
 def listing_query(module, include):
@@ -195,13 +191,13 @@ def run(module):
         raise PagerDutyInputError(problem)
     include = list(dict.fromkeys(params["include"] or []))      # once each, in the order given
     if params["user_id"] or params["email"]:
-        user = light(module, [one_user(module, include)])[0]
+        user = returned(module, [one_user(module, include)])[0]
         return dict(changed=False, user=user, users=[user], total=1, truncated=False)
     users, info = list_users(module.client, listing_query(module, include))
     if info["truncated"]:
         module.warn("PagerDuty lists at most 10,000 results: %d of %s users are returned; narrow the listing with "
                     "query or team_ids" % (len(users), info["total"] if info["total"] is not None else "more"))
-    return dict(changed=False, users=light(module, users), total=info["total"], truncated=info["truncated"])
+    return dict(changed=False, users=returned(module, users), total=info["total"], truncated=info["truncated"])
 
 
 ARGUMENT_SPEC = dict(

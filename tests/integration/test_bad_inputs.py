@@ -136,7 +136,9 @@ TABLE = [
     ("pd_maintenance_window_info", "filter=soon",
      "value of filter must be one of: ongoing, future, past, open, all, got: soon"),
     ("pd_maintenance_window_info", "id=PW98YIO query=deploy", "parameters are mutually exclusive: id|query"),
+    ("pd_maintenance_window_info", "fields=description,,", "fields must name attributes (such as email or status)"),
     # pd_oncall_info
+    ("pd_oncall_info", "users=PLINUS1 fields=' '", "fields must name attributes (such as email or status)"),
     ("pd_oncall_info", "escalation_level=0", "escalation_level must be 1 or more, got 0"),
     ("pd_oncall_info", "at=tomorrow", "at must be now or an ISO 8601 date and time with its offset"),
     ("pd_oncall_info", "since=2026-11-24T00:00:00Z", "since and until go together"),

@@ -142,3 +142,15 @@ def test_a_lost_create_answer_is_confirmed_by_reading(ansible, sim):
     assert result["changed"] is True and result["maintenance_window"]["description"] == "Deploy"
     assert len([r for r in sim.requests() if r["method"] == "POST"]) == 1 and len(windows(sim)) == 1
     assert json.dumps(result).count("PSVCCHK") >= 1
+
+
+def test_info_fields_keep_only_the_attributes_asked_for_and_the_id(ansible, sim):
+    created = sim.rest("POST", WINDOWS, {"maintenance_window": {
+        "type": "maintenance_window", "start_time": "2099-01-01T00:00:00Z", "end_time": "2099-01-01T01:00:00Z",
+        "description": "Light", "services": [{"id": "PSVCPLT", "type": "service_reference"}]}})["maintenance_window"]
+    listed = ansible.adhoc("oncall.pagerduty.pd_maintenance_window_info", "filter=future fields=description",
+                           rest=True).result()
+    assert listed["maintenance_windows"] == [{"id": created["id"], "description": "Light"}]
+    one = ansible.adhoc("oncall.pagerduty.pd_maintenance_window_info", "id=%s fields=end_time" % created["id"],
+                        rest=True).result()
+    assert one["maintenance_window"] == {"id": created["id"], "end_time": created["end_time"]}

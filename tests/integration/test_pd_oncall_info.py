@@ -112,3 +112,10 @@ def test_unknown_names_and_bad_times_fail_with_one_line(ansible, sim):
     refused = ansible.adhoc("oncall.pagerduty.pd_oncall_info", "escalation_policies=PEPCHK1", expect_rc=2,
                             env={"PAGERDUTY_API_TOKEN": "pdsim-wrong-token"}).result()
     assert refused["msg"].startswith("PagerDuty REST API error 401 (code 2006) on GET /oncalls: Authentication failed")
+
+
+def test_fields_keep_only_the_attributes_asked_for(ansible, sim):
+    result = oncall(ansible, "escalation_policies=PEPCHK1 fields=escalation_level,user")
+    assert [e["escalation_level"] for e in result["oncalls"]] == [1, 2, 3]
+    assert all(sorted(e) == ["escalation_level", "user"] for e in result["oncalls"]), "on-call entries have no id"
+    assert result["emails"] == ["linus@example.com", "margaret@example.com", "grace@example.com"], "as before"
