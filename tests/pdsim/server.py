@@ -333,6 +333,8 @@ def as_events_error(error):
         return error
     return EventsError(*(error.errors or [str(error.message)]), status=error.status, message=error.message,
                        headers=error.headers)
+
+
 def _without_secrets(body):
     """A request body as logged: without the routing key, nor the values of a webhook subscription's custom headers
     (PagerDuty redacts them in its answers: they may hold credentials)."""

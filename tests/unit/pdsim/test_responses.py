@@ -96,6 +96,8 @@ def test_events_api_errors_are_always_events_shaped(contract, call):
         status, headers, body = as_events_error(error).status, {}, as_events_error(error).body()
         assert set(body) <= {"status", "message", "errors"} and isinstance(body["errors"], list), body
         assert status == error.status
+
+
 def test_schedule_and_oncall_answers(contract, call):
     check(contract, call, "GET", "/schedules?total=true", expect=200)
     check(contract, call, "GET", "/schedules/PSCHCHK", expect=200)
