@@ -108,11 +108,15 @@ OLDEST_CORE = {
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "oldest_core: in the subset run on the oldest supported ansible-core")
+    config.addinivalue_line("markers", "in_process: runs modules in-process against a threaded simulator "
+                                       "(tests/run's in-process stage), no Ansible process")
 
 
 def pytest_collection_modifyitems(config, items):
     found = set()
     for item in items:
+        if "local_sim" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.in_process)
         name = item.originalname if hasattr(item, "originalname") else item.name
         if name in OLDEST_CORE.get(item.path.name, ()):
             item.add_marker(pytest.mark.oldest_core)
