@@ -49,6 +49,27 @@ def items_of(page, key):
     return [item for item in value if isinstance(item, dict) and isinstance(item.get("id", ""), str)]
 
 
+def get_found(client, path, params=None):
+    """``GET path``: PagerDuty's answer, or None when it has nothing there (404)."""
+    try:
+        return client.get(path, params)
+    except PagerDutyAPIError as exc:
+        if exc.status == 404:
+            return None
+        raise
+
+
+def delete_found(client, path):
+    """``DELETE path``: True when deleted, False when PagerDuty had nothing there (404: gone already)."""
+    try:
+        client.delete(path)
+    except PagerDutyAPIError as exc:
+        if exc.status == 404:
+            return False
+        raise
+    return True
+
+
 def singular(key):
     """The key of one object in PagerDuty's answers: ``escalation_policies`` -> ``escalation_policy``."""
     return key[:-3] + "y" if key.endswith("ies") else key[:-1]
@@ -66,13 +87,8 @@ class Collection(object):
     def get(self, client, object_id, params=None):
         """The object with this ID, or None when PagerDuty has none."""
         path = rest_path(self.path + "/%s", object_id)
-        try:
-            answer = client.get(path, params)
-        except PagerDutyAPIError as exc:
-            if exc.status == 404:
-                return None
-            raise
-        return unwrap(answer, self.item_key, "GET " + path)
+        answer = get_found(client, path, params)
+        return None if answer is None else unwrap(answer, self.item_key, "GET " + path)
 
     def search(self, client, query, params=None):
         """``(objects, page)``: the first page of objects matching ``query`` (PagerDuty matches names and more)."""

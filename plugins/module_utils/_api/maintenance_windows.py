@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils._api import rest_path, unwrap
+from ansible_collections.oncall.pagerduty.plugins.module_utils._api import get_found, rest_path, unwrap
 from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyAPIError
 
 PATH = "/maintenance_windows"
@@ -21,13 +21,8 @@ def _body(window):
 def get_maintenance_window(client, window_id):
     """``GET /maintenance_windows/{id}``: the window, or None when PagerDuty has no window with this ID."""
     path = rest_path(PATH + "/%s", window_id)
-    try:
-        answer = client.get(path)
-    except PagerDutyAPIError as exc:
-        if exc.status == 404:
-            return None
-        raise
-    return unwrap(answer, "maintenance_window", "GET " + path)
+    answer = get_found(client, path)
+    return None if answer is None else unwrap(answer, "maintenance_window", "GET " + path)
 
 
 def list_maintenance_windows(client, params):

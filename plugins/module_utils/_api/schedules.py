@@ -8,8 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils._api import Collection, items_of, rest_path
-from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyAPIError
+from ansible_collections.oncall.pagerduty.plugins.module_utils._api import Collection, delete_found, items_of, rest_path
 
 SCHEDULES = Collection("/schedules", "schedules", "schedule")
 
@@ -35,13 +34,7 @@ def delete_override(client, schedule_id, override_id):
     """``DELETE /schedules/{id}/overrides/{override_id}``: a future override is deleted, one under way ends now.
 
     True when done, False when PagerDuty has no such override (404); safe to repeat."""
-    try:
-        client.delete(rest_path("/schedules/%s/overrides/%s", schedule_id, override_id))
-    except PagerDutyAPIError as exc:
-        if exc.status == 404:
-            return False
-        raise
-    return True
+    return delete_found(client, rest_path("/schedules/%s/overrides/%s", schedule_id, override_id))
 
 
 def list_oncalls(client, params):

@@ -7,8 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils._api import Collection, rest_path, unwrap
-from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyAPIError
+from ansible_collections.oncall.pagerduty.plugins.module_utils._api import Collection, delete_found, rest_path, unwrap
 
 USERS = Collection("/users", "users", "user")
 TEAMS = Collection("/teams", "teams", "team")
@@ -43,13 +42,7 @@ def update_user(client, user_id, user):
 
 def delete_user(client, user_id):
     """``DELETE /users/{id}``: True when deleted, False when PagerDuty had no such user (already gone)."""
-    try:
-        client.delete(rest_path("/users/%s", user_id))
-    except PagerDutyAPIError as exc:
-        if exc.status == 404:
-            return False
-        raise
-    return True
+    return delete_found(client, rest_path("/users/%s", user_id))
 
 
 def add_team_member(client, team_id, user_id):

@@ -7,8 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils._api import Collection, rest_path, unwrap
-from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyAPIError
+from ansible_collections.oncall.pagerduty.plugins.module_utils._api import Collection, delete_found, rest_path, unwrap
 
 WEBHOOK_SUBSCRIPTIONS = Collection("/webhook_subscriptions", "webhook_subscriptions", "webhook subscription")
 
@@ -47,10 +46,4 @@ def update_webhook_subscription(client, subscription_id, fields):
 
 def delete_webhook_subscription(client, subscription_id):
     """``DELETE /webhook_subscriptions/{id}``: True when deleted, False when it was already gone."""
-    try:
-        client.delete(rest_path("/webhook_subscriptions/%s", subscription_id))
-    except PagerDutyAPIError as exc:
-        if exc.status == 404:
-            return False
-        raise
-    return True
+    return delete_found(client, rest_path("/webhook_subscriptions/%s", subscription_id))
