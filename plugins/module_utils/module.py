@@ -22,7 +22,6 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils.connection import
     ENVIRONMENT, check_connection_options, client_from_options, connection_argument_spec, routing_key_argument_spec)
 from ansible_collections.oncall.pagerduty.plugins.module_utils.diff import ChangeTracker
 from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyError, PagerDutyInputError
-from ansible_collections.oncall.pagerduty.plugins.module_utils.resolver import Resolver
 
 
 def as_list(value):
@@ -74,6 +73,8 @@ class PagerDutyModule(AnsibleModule):
     def resolver(self):
         """Names and emails to IDs, through this module's client (see ``module_utils/resolver.py``)."""
         if self._resolver is None:
+            # (imported here: a module that resolves no names does not load, nor compile, the resolver)
+            from ansible_collections.oncall.pagerduty.plugins.module_utils.resolver import Resolver
             self._resolver = Resolver(self.client)
         return self._resolver
 

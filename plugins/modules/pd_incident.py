@@ -303,9 +303,10 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._api.services imp
 from ansible_collections.oncall.pagerduty.plugins.module_utils.client import UNSAFE
 from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import (
     PagerDutyAPIError, PagerDutyError, PagerDutyInputError, PagerDutyUncertainWriteError)
+from ansible_collections.oncall.pagerduty.plugins.module_utils.incident_plan import (
+    IncidentFacts, landed, plan_update, resolve_desired, update_problem)
 from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import (
-    OPEN_STATUSES, REASSIGNING, IncidentFacts, add_note, find_open_incident, landed, plan_update, read_incidents,
-    ref, ref_id, resolve_desired, update_problem)
+    OPEN_STATUSES, REASSIGNING, add_note, find_open_incident, read_incidents, ref, ref_id)
 from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule, as_list
 
 CREATE_ONLY = ("service", "body", "incident_key")
@@ -632,7 +633,7 @@ def send_update(client, incident_id, body, escalations_before):
 def update(module):
     """Create or change the incident (and snooze it), sending only what differs."""
     p = module.params
-    desired = resolve_desired(module.resolver, p)
+    desired = resolve_desired(module, p)
     created = False
     if p["incident_id"]:
         incident = get_incident(module.client, p["incident_id"])
@@ -642,7 +643,7 @@ def update(module):
             for name in CREATED_WITH:       # what creation already set needs no update
                 if name != "assignees" or len(desired.get(name) or ()) < 2:
                     desired.pop(name, None)
-    facts = IncidentFacts(module.client, module.resolver)
+    facts = IncidentFacts(module)
     plan = plan_update(incident, desired, p, facts, created, module.check_mode)
     snooze = None
     if p["snooze"] is not None:         # checked before anything is sent

@@ -261,8 +261,9 @@ batches:
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api.incidents import list_incidents, update_incidents
 from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import (
     PagerDutyAPIError, PagerDutyConfigError, PagerDutyError, PagerDutyInputError, PagerDutyPartialError)
-from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import (
-    IncidentFacts, landed, listing_query, plan_update, read_incidents, resolve_desired, update_problem)
+from ansible_collections.oncall.pagerduty.plugins.module_utils.incident_plan import (
+    IncidentFacts, landed, plan_update, resolve_desired, update_problem)
+from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import listing_query, read_incidents
 from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule, as_list
 
 FILTERS = ("services", "teams", "statuses", "urgencies", "assigned_to", "incident_key", "since", "until")
@@ -527,9 +528,9 @@ def run(module):
     if problem:
         raise PagerDutyInputError(problem)
     module.require("api_token")
-    desired = resolve_desired(module.resolver, p)
+    desired = resolve_desired(module, p)
     incidents, skipped = select(module)
-    facts = IncidentFacts(module.client, module.resolver)
+    facts = IncidentFacts(module)
     params = dict(p, force=False)
 
     def plan_one(incident):

@@ -1,12 +1,12 @@
-"""pd_incident's planning (module_utils/incidents.py, which pd_incidents shares), without PagerDuty: what it sends
+"""pd_incident's planning (module_utils/incident_plan.py, which pd_incidents shares), without PagerDuty: what it sends
 for a desired state, in which order, and how it confirms an update whose answer was lost.  The reads a plan may need
 come from a fake ``facts``."""
 
 import pytest
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyInputError
-from ansible_collections.oncall.pagerduty.plugins.module_utils import incidents as planning
-from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import (
+from ansible_collections.oncall.pagerduty.plugins.module_utils import incident_plan as planning
+from ansible_collections.oncall.pagerduty.plugins.module_utils.incident_plan import (
     level_from_log_entries, levels_from, levels_matching)
 from ansible_collections.oncall.pagerduty.plugins.modules import pd_incident
 from unit.fakes import FakeClient
@@ -270,7 +270,7 @@ def test_input_problems_are_found_before_any_request(given, problem):
 
 def test_triggered_on_an_acknowledged_incident_escalates_to_its_level():
     # status alone may leave it acknowledged (PagerDuty's community answers): the level it is at is paged again
-    plan = pd_incident.plan_update(incident(status="acknowledged", assignees=["PGRACE1"]), {"status": "triggered"},
+    plan = planning.plan_update(incident(status="acknowledged", assignees=["PGRACE1"]), {"status": "triggered"},
                                    params(), FakeFacts(levels=LEVELS))
     assert plan.writes == [{"type": "incident_reference", "status": "triggered", "escalation_level": 2}]
     assert plan.changes.diff() == {"before": {"status": "acknowledged", "escalation_level": 2},
@@ -278,7 +278,7 @@ def test_triggered_on_an_acknowledged_incident_escalates_to_its_level():
 
 
 def test_a_resolved_incident_is_reopened_by_status_alone():
-    plan = pd_incident.plan_update(incident(status="resolved", assignees=()), {"status": "triggered"}, params(),
+    plan = planning.plan_update(incident(status="resolved", assignees=()), {"status": "triggered"}, params(),
                                    FakeFacts(levels=LEVELS))
     assert plan.writes == [{"type": "incident_reference", "status": "triggered"}]
 

@@ -4,7 +4,7 @@ how a lost answer is confirmed."""
 import pytest
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyInputError
-from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import IncidentPlan, plan_update
+from ansible_collections.oncall.pagerduty.plugins.module_utils.incident_plan import IncidentPlan, plan_update
 from ansible_collections.oncall.pagerduty.plugins.modules import pd_incident
 from unit.fakes import FakeClient
 

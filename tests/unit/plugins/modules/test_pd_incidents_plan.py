@@ -5,7 +5,7 @@ import pytest
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import (
     PagerDutyAPIError, PagerDutyInputError, PagerDutyRetryError)
-from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import plan_update
+from ansible_collections.oncall.pagerduty.plugins.module_utils.incident_plan import plan_update
 from ansible_collections.oncall.pagerduty.plugins.modules import pd_incidents
 from unit.fakes import not_found
 
