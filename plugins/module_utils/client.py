@@ -428,7 +428,8 @@ class PagerDutyClient(object):
 
         The last page is read first: when it does not hold what the total promised, the
         total is not believed and the listing goes on one page at a time.  A page between
-        that comes back short ends the concurrent reading: the listing goes on from it.
+        that comes back short ends the concurrent reading (at most ``concurrency`` pages
+        were asked for beyond it): the listing goes on from it.
         """
         offsets = list(range(listing.offset, expected, limit))
         if len(offsets) < 2:
@@ -436,22 +437,28 @@ class PagerDutyClient(object):
         last = self.get(path, dict(params, limit=limit, offset=offsets[-1]))
         if len(listing.page_items(last)) != expected - offsets[-1]:
             return True
-        between = offsets[:-1]
-        for start in range(0, len(between), self.concurrency):
-            for page in self._fetch_pages(path, params, limit, between[start:start + self.concurrency]):
-                if len(listing.page_items(page)) != limit:
-                    return True         # (short: the listing goes on from this page, one page at a time)
-                if not listing.add(page):
-                    return False
+        for page in self._pages(path, params, limit, offsets[:-1]):
+            if len(listing.page_items(page)) != limit:
+                return True         # (short: the listing goes on from this page, one page at a time)
+            if not listing.add(page):
+                return False
         return listing.add(last)
 
-    def _fetch_pages(self, path, params, limit, offsets):
+    def _pages(self, path, params, limit, offsets):
+        """The pages at ``offsets``, in order, fetched by a pool of ``concurrency`` threads; when the caller stops
+        taking them (an anomaly), the pages not yet asked for are not asked for."""
         from concurrent.futures import ThreadPoolExecutor
 
         def fetch(offset):
             return self.get(path, dict(params, limit=limit, offset=offset))
         with ThreadPoolExecutor(max_workers=min(self.concurrency, len(offsets) or 1)) as pool:
-            return list(pool.map(fetch, offsets))
+            futures = [pool.submit(fetch, offset) for offset in offsets]
+            try:
+                for future in futures:
+                    yield future.result()
+            finally:
+                for future in futures:
+                    future.cancel()
 
 
 class _Cutoff(object):

@@ -485,3 +485,25 @@ def test_answers_are_read_when_no_thread_can_be_started(monkeypatch):
     monkeypatch.setattr(threading.Timer, "start", refuse)
     client, adapter, waits = make([OK])
     assert client.get("/users") == {"ok": True}
+
+
+def test_a_short_page_between_ends_the_concurrent_reading_and_the_listing_goes_on_from_it():
+    # honest first and last pages, but the page at offset 300 holds 40 items: nothing is lost or repeated, and at
+    # most the pool's width of pages was asked for beyond it
+    items = [{"id": "P%d" % n} for n in range(1000)]
+    served = []
+
+    def answer(request):
+        q = query(request)
+        limit, offset = int(q["limit"][0]), int(q["offset"][0])
+        served.append(offset)
+        size = 40 if offset == 300 else limit
+        return 200, {}, {"things": items[offset:offset + size], "limit": limit, "offset": offset,
+                         "more": offset + size < len(items), "total": len(items)}
+    client, adapter, waits = make([answer] * 40, concurrency=4)
+    found, info = client.list_all("/things", "things")
+    assert found == items
+    # the 10 pages, the last page read first, at most the pool's width asked for beyond the short page, and the
+    # page the shift of 60 items adds at the end (the pages after the short one are read again, one at a time)
+    assert len(served) <= 10 + 1 + 4 + 2, served
+    assert 340 in served, "the listing goes on from where the short page ended"
