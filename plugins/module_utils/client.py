@@ -445,19 +445,26 @@ class PagerDutyClient(object):
         return listing.add(last)
 
     def _pages(self, path, params, limit, offsets):
-        """The pages at ``offsets``, in order, fetched by a pool of ``concurrency`` threads; when the caller stops
-        taking them (an anomaly), the pages not yet asked for are not asked for."""
+        """The pages at ``offsets``, in order, fetched by a pool of ``concurrency`` threads that runs at most
+        ``concurrency`` pages ahead of the caller; when the caller stops taking them (an anomaly), no page
+        further is asked for."""
+        from collections import deque
         from concurrent.futures import ThreadPoolExecutor
 
         def fetch(offset):
             return self.get(path, dict(params, limit=limit, offset=offset))
-        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(offsets) or 1)) as pool:
-            futures = [pool.submit(fetch, offset) for offset in offsets]
+        width = min(self.concurrency, len(offsets) or 1)
+        waiting = deque(offsets)
+        with ThreadPoolExecutor(max_workers=width) as pool:
+            running = deque(pool.submit(fetch, waiting.popleft()) for _ in range(min(width, len(waiting))))
             try:
-                for future in futures:
-                    yield future.result()
+                while running:
+                    page = running.popleft().result()
+                    if waiting:
+                        running.append(pool.submit(fetch, waiting.popleft()))
+                    yield page
             finally:
-                for future in futures:
+                for future in running:
                     future.cancel()
 
 

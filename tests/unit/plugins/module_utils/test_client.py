@@ -5,6 +5,7 @@ encodes every request; nothing leaves the process.
 """
 
 import json
+import time
 
 import pytest
 import requests
@@ -489,7 +490,7 @@ def test_answers_are_read_when_no_thread_can_be_started(monkeypatch):
 
 def test_a_short_page_between_ends_the_concurrent_reading_and_the_listing_goes_on_from_it():
     # honest first and last pages, but the page at offset 300 holds 40 items: nothing is lost or repeated, and at
-    # most the pool's width of pages was asked for beyond it
+    # most the pool's width of pages was asked for beyond it, even when the short page is the slowest to come
     items = [{"id": "P%d" % n} for n in range(1000)]
     served = []
 
@@ -497,6 +498,8 @@ def test_a_short_page_between_ends_the_concurrent_reading_and_the_listing_goes_o
         q = query(request)
         limit, offset = int(q["limit"][0]), int(q["offset"][0])
         served.append(offset)
+        if offset == 300:
+            time.sleep(0.2)     # (a pool that runs ahead of the reader would fetch every page meanwhile)
         size = 40 if offset == 300 else limit
         return 200, {}, {"things": items[offset:offset + size], "limit": limit, "offset": offset,
                          "more": offset + size < len(items), "total": len(items)}
