@@ -456,7 +456,7 @@ class PagerDutyClient(object):
         width = min(self.concurrency, len(offsets) or 1)
         waiting = deque(offsets)
         with ThreadPoolExecutor(max_workers=width) as pool:
-            running = deque(pool.submit(fetch, waiting.popleft()) for _ in range(min(width, len(waiting))))
+            running = deque(pool.submit(fetch, waiting.popleft()) for dummy in range(min(width, len(waiting))))
             try:
                 while running:
                     page = running.popleft().result()

@@ -26,6 +26,7 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import 
     OPEN_STATUSES, REASSIGNING, assignee_ids, ref, ref_id)
 from ansible_collections.oncall.pagerduty.plugins.module_utils.module import as_list
 
+
 def escalation_levels(client, policy_id):
     """({level: set of user IDs on call at that level}, the policy's name or None), from every page of /oncalls."""
     if not policy_id:

@@ -271,7 +271,7 @@ def test_input_problems_are_found_before_any_request(given, problem):
 def test_triggered_on_an_acknowledged_incident_escalates_to_its_level():
     # status alone may leave it acknowledged (PagerDuty's community answers): the level it is at is paged again
     plan = planning.plan_update(incident(status="acknowledged", assignees=["PGRACE1"]), {"status": "triggered"},
-                                   params(), FakeFacts(levels=LEVELS))
+                                params(), FakeFacts(levels=LEVELS))
     assert plan.writes == [{"type": "incident_reference", "status": "triggered", "escalation_level": 2}]
     assert plan.changes.diff() == {"before": {"status": "acknowledged", "escalation_level": 2},
                                    "after": {"status": "triggered", "escalation_level": 2}}
@@ -279,7 +279,7 @@ def test_triggered_on_an_acknowledged_incident_escalates_to_its_level():
 
 def test_a_resolved_incident_is_reopened_by_status_alone():
     plan = planning.plan_update(incident(status="resolved", assignees=()), {"status": "triggered"}, params(),
-                                   FakeFacts(levels=LEVELS))
+                                FakeFacts(levels=LEVELS))
     assert plan.writes == [{"type": "incident_reference", "status": "triggered"}]
 
 
