@@ -37,6 +37,7 @@ import socket
 import threading
 import time
 import traceback
+from collections import deque
 
 from urllib.parse import urlsplit
 
@@ -448,7 +449,6 @@ class PagerDutyClient(object):
         """The pages at ``offsets``, in order, fetched by a pool of ``concurrency`` threads that runs at most
         ``concurrency`` pages ahead of the caller; when the caller stops taking them (an anomaly), no page
         further is asked for."""
-        from collections import deque
         from concurrent.futures import ThreadPoolExecutor
 
         def fetch(offset):
