@@ -18,7 +18,8 @@ def parse_args(argv=None):
                         "(default: $PDSIM_OPENAPI_DIR or ../shared/pagerduty-api)")
     parser.add_argument("--require-validation", action="store_true",
                         help="refuse to start when the OpenAPI documents cannot be found")
-    parser.add_argument("--rest-rate-limit", type=int, default=960, help="REST requests per minute per token (0: off)")
+    parser.add_argument("--rest-rate-limit", type=int, default=960,
+                        help="REST requests per minute per user or account key (0: off, operation limits too)")
     parser.add_argument("--events-rate-limit", type=int, default=120,
                         help="Events API requests per minute per routing key (0: off)")
     parser.add_argument("--verbose", action="store_true", help="log each request (method, path, status) to stderr")

@@ -7,7 +7,6 @@ see :mod:`pdsim.api.sim`) and are never logged, faulted, limited or validated.
 """
 
 import json
-import math
 import socket
 import struct
 import sys
@@ -22,6 +21,7 @@ from .errors import (ApiError, EventsError, Unauthorized, Forbidden, RateLimited
                      NotImplementedBySimulator, NotFound, error_for_status, render)
 from .deliveries import Deliverer
 from .faults import FaultInjector
+from .limits import RateLimiter, RestLimits, rest_caller
 from .model import Account, load_seed
 from .openapi import Contract, find_documents
 
@@ -98,36 +98,6 @@ def _reply(result):
     return Reply(*result) if isinstance(result, tuple) else Reply(200, result)
 
 
-class RateLimiter(object):
-    """PagerDuty's fixed-window limits, with its ``ratelimit-*`` headers."""
-
-    def __init__(self, limit, window=60.0):
-        self.limit = limit
-        self.window = window
-        self._counts = {}
-        self._lock = threading.Lock()
-
-    def hit(self, key):
-        """(allowed, headers) for one request by ``key``."""
-        now = time.monotonic()
-        with self._lock:
-            start, count = self._counts.get(key, (now, 0))
-            if now - start >= self.window:
-                start, count = now, 0
-            count += 1
-            self._counts[key] = (start, count)
-        if not self.limit:
-            return True, {}
-        reset = max(1, int(math.ceil(self.window - (now - start))))
-        headers = {"ratelimit-limit": str(self.limit), "ratelimit-remaining": str(max(0, self.limit - count)),
-                   "ratelimit-reset": str(reset)}
-        return count <= self.limit, headers
-
-    def reset(self):
-        with self._lock:
-            self._counts = {}
-
-
 class Simulator(object):
     """The whole fake: an account, its contract, faults, limits and the request log."""
 
@@ -138,7 +108,8 @@ class Simulator(object):
         self.deliveries = Deliverer()
         self.account = self._new_account(self.seed, extra_users)
         self.faults = FaultInjector()
-        self.rest_limits = RateLimiter(rest_rate_limit)
+        self._rate_limits = (rest_rate_limit, events_rate_limit)
+        self.rest_limits = RestLimits(rest_rate_limit)
         self.events_limits = RateLimiter(events_rate_limit)
         self.requests = []
         self._seq = 0
@@ -161,8 +132,8 @@ class Simulator(object):
         with self.account.lock:
             self.account = account
         self.faults.clear()
-        self.rest_limits.reset()
-        self.events_limits.reset()
+        self.rest_limits = RestLimits(self._rate_limits[0])      # the limits it started with, counts at 0
+        self.events_limits = RateLimiter(self._rate_limits[1])
         self.clear_requests()
 
     def info(self):
@@ -173,6 +144,8 @@ class Simulator(object):
             "documents": self.contract.source if self.contract else None,
             "rest_rate_limit": self.rest_limits.limit,
             "events_rate_limit": self.events_limits.limit,
+            "operation_rate_limits": self.rest_limits.operation_limits(),
+            "rate_limit_window": self.rest_limits.window,
             "webhook_retry_delays": list(self.deliveries.delays),
             "users": len(self.account.directory.users),
         }
@@ -294,7 +267,7 @@ class Simulator(object):
         entry = self.account.directory.user_for_token(token) if token else None
         if entry is None:
             raise Unauthorized()
-        allowed, headers = self.rest_limits.hit(token)
+        allowed, headers = self.rest_limits.hit(rest_caller(token, entry), request.method, request.path)
         if not allowed:
             raise RateLimited(headers=headers)
         if entry["read_only"] and request.method != "GET":

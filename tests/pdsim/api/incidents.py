@@ -106,6 +106,9 @@ def list_incident_alerts(account, request):
     statuses = request.list("statuses[]")
     if statuses:
         alerts = [a for a in alerts if a["status"] in statuses]
+    alert_key = request.str("alert_key")
+    if alert_key is not None:       # "Alert de-duplication key." (the alert_key parameter of PagerDuty's document)
+        alerts = [a for a in alerts if a["alert_key"] == alert_key]
     page = paginate(alerts, "alerts", **request.page())
     page["alerts"] = [account.incidents.render_alert(a) for a in page["alerts"]]
     return page

@@ -37,7 +37,9 @@ def reset(sim, request):
 
 @route("POST", "/_sim/config", api="sim")
 def configure(sim, request):
-    """Change the rate limits: ``{"rest_rate_limit": N, "events_rate_limit": N}`` (0: off), and the seconds before
+    """Change the rate limits: ``{"rest_rate_limit": N, "events_rate_limit": N}`` (0: off), the operation specific
+    ones ``{"operation_rate_limits": {"POST /incidents": N, ...}}`` and the window of every limit
+    ``{"rate_limit_window": seconds}`` (see :mod:`pdsim.limits`; ``POST /_sim/reset`` restores them), the seconds before
     each retry of a failed webhook: ``{"webhook_retry_delays": [0.1, 0.2]}`` (see :mod:`pdsim.deliveries`); choose
     the reading of an uncertain PagerDuty rule: ``{"string_incident_bodies": true}`` (see
     ``Incidents._check_body_details``)."""
@@ -48,11 +50,15 @@ def configure(sim, request):
         sim.rest_limits.limit = int(body["rest_rate_limit"])
     if "events_rate_limit" in body:
         sim.events_limits.limit = int(body["events_rate_limit"])
+    if "operation_rate_limits" in body or "rate_limit_window" in body:
+        sim.rest_limits.configure(operations=body.get("operation_rate_limits"), window=body.get("rate_limit_window"))
+        sim.events_limits.window = sim.rest_limits.window
     incidents = sim.account.incidents
     if "string_incident_bodies" in body:
         with sim.account.lock:
             incidents.string_incident_bodies = bool(body["string_incident_bodies"])
     return {"rest_rate_limit": sim.rest_limits.limit, "events_rate_limit": sim.events_limits.limit,
+            "operation_rate_limits": sim.rest_limits.operation_limits(), "rate_limit_window": sim.rest_limits.window,
             "webhook_retry_delays": sim.deliveries.delays, "string_incident_bodies": incidents.string_incident_bodies}
 
 

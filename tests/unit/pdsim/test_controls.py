@@ -5,6 +5,7 @@ import json
 import pytest
 
 from pdsim.api import Router, _ROUTES
+from pdsim.limits import OPERATION_RATE_LIMITS
 
 
 def control(sim, method, target, body=None, raw=None):
@@ -41,14 +42,16 @@ def test_info_and_config(sim):
     status, body = control(sim, "GET", "/_sim/info")
     assert status == 200 and body == {"version": "1.0.0", "validation": True, "documents": sim.contract.source,
                                       "rest_rate_limit": 960, "events_rate_limit": 120, "users": 5,
-                                      "webhook_retry_delays": [0.1, 0.2, 0.4, 0.8, 1.6]}
+                                      "webhook_retry_delays": [0.1, 0.2, 0.4, 0.8, 1.6],
+                                      "operation_rate_limits": OPERATION_RATE_LIMITS, "rate_limit_window": 60.0}
     delays = [0.1, 0.2, 0.4, 0.8, 1.6]
+    limits = {"operation_rate_limits": OPERATION_RATE_LIMITS, "rate_limit_window": 60.0}
     assert control(sim, "POST", "/_sim/config", {"rest_rate_limit": 5}) == (
-        200, {"rest_rate_limit": 5, "events_rate_limit": 120, "webhook_retry_delays": delays,
-              "string_incident_bodies": False})
+        200, dict(limits, rest_rate_limit=5, events_rate_limit=120, webhook_retry_delays=delays,
+                  string_incident_bodies=False))
     assert control(sim, "POST", "/_sim/config", {"webhook_retry_delays": [0, 0.5]}) == (
-        200, {"rest_rate_limit": 5, "events_rate_limit": 120, "webhook_retry_delays": [0.0, 0.5],
-              "string_incident_bodies": False})
+        200, dict(limits, rest_rate_limit=5, events_rate_limit=120, webhook_retry_delays=[0.0, 0.5],
+                  string_incident_bodies=False))
     assert sim.rest_limits.limit == 5 and sim.deliveries.delays == [0.0, 0.5]
     assert control(sim, "POST", "/_sim/config", {"string_incident_bodies": True})[1]["string_incident_bodies"] is True
 

@@ -1,0 +1,64 @@
+"""The modules against PagerDuty's rate limits as the simulator models them (tests/pdsim/limits.py): the operation
+specific limits of POST /incidents, PUT /incidents and GET /oncalls, and one budget for all of a user's keys.
+
+Each play runs two tasks of the same operation under a limit of one per window: the second is answered 429, waits
+for ``ratelimit-reset`` and is carried out once. The window is 3 s so that the second task certainly falls in it
+(tasks of one play follow each other within a second)."""
+
+import json
+
+WINDOW = 3
+
+
+def limit(sim, operation):
+    """At most one request to ``operation`` ("POST /incidents", ...) per window."""
+    status, config = sim.call("POST", "/_sim/config", {"operation_rate_limits": {operation: 1},
+                                                       "rate_limit_window": WINDOW})
+    assert status == 200 and config["operation_rate_limits"] == {operation: 1}
+
+
+def play(ansible, tmp_path, tasks):
+    path = tmp_path / "play.yml"
+    path.write_text(json.dumps([{"name": "Under a rate limit", "hosts": "localhost", "gather_facts": False,
+                                 "tasks": tasks}]))
+    return ansible.playbook(str(path))
+
+
+def answered(sim, method, path, since=0):
+    return [r["status"] for r in sim.requests(since=since) if r["method"] == method and r["path"] == path]
+
+
+def test_the_second_incident_creation_waits_for_the_limit_of_its_own(ansible, sim, tmp_path):
+    limit(sim, "POST /incidents")
+    mark = sim.mark()
+    tasks = [{"name": "Open %s" % key, "oncall.pagerduty.pd_incident": {
+        "service": "Checkout API", "title": "Limited %s" % key, "incident_key": key}} for key in ("lim-1", "lim-2")]
+    run = play(ansible, tmp_path, tasks)
+    assert "changed=2" in run.stdout
+    assert answered(sim, "POST", "/incidents", mark) == [201, 429, 201], "refused once, then created once"
+    for key in ("lim-1", "lim-2"):
+        assert len(sim.incidents(incident_key=key)) == 1
+
+
+def test_the_second_bulk_update_waits_for_the_limit_of_its_own(ansible, sim, tmp_path):
+    storm = [sim.create_incident(title="Limited %d" % n)["id"] for n in range(2)]
+    limit(sim, "PUT /incidents")
+    mark = sim.mark()
+    run = play(ansible, tmp_path, [
+        {"name": "Acknowledge", "oncall.pagerduty.pd_incidents": {"incident_ids": storm, "status": "acknowledged"}},
+        {"name": "Resolve", "oncall.pagerduty.pd_incidents": {"incident_ids": storm, "status": "resolved"}}])
+    assert "changed=2" in run.stdout
+    assert answered(sim, "PUT", "/incidents", mark) == [200, 429, 200]
+    for incident in storm:
+        kinds = [e["type"] for e in sim.log_entries(incident)]
+        assert kinds.count("acknowledge_log_entry") == 1 and kinds.count("resolve_log_entry") == 1
+
+
+def test_the_second_oncall_listing_waits_for_the_limit_of_its_own(ansible, sim, tmp_path):
+    limit(sim, "GET /oncalls")
+    mark = sim.mark()
+    task = {"oncall.pagerduty.pd_oncall_info": {"escalation_policies": "PEPCHK1"}, "register": "oncall"}
+    run = play(ansible, tmp_path, [dict(task, name="First"), dict(task, name="Second"), {
+        "name": "Both answered", "ansible.builtin.assert": {"that": ["oncall.oncalls | length > 0"]}}])
+    assert "failed=0" in run.stdout
+    assert answered(sim, "GET", "/oncalls", mark) == [200, 429, 200]
