@@ -72,7 +72,12 @@ options:
   statuses:
     description:
       - Only incidents with these statuses.
-      - To act on open incidents only, give V(triggered) and V(acknowledged); to acknowledge, V(triggered) is enough.
+      - When the incidents are selected by filters and O(statuses) is not given, only open incidents (V(triggered)
+        and V(acknowledged)) are selected, so that a task such as "acknowledge everything on Checkout" never reopens
+        the service's resolved incidents (PagerDuty reopens a resolved incident it is sent a status for). Give
+        V(resolved) to act on resolved incidents too. Incidents selected by O(incident_ids) alone are taken whatever
+        their status.
+      - To acknowledge, V(triggered) is enough.
     type: list
     elements: str
     choices: [triggered, acknowledged, resolved]
@@ -302,10 +307,16 @@ def once_each(incidents):
     return list(found.values())
 
 
+OPEN = ["triggered", "acknowledged"]
+
+
 def listing_filters(p):
-    """The filters of the listing; without a date range, every date (PagerDuty's listing defaults to a month)."""
+    """The filters of the listing: open incidents unless ``statuses`` says otherwise (a status sent to a resolved
+    incident reopens it); without a date range, every date (PagerDuty's listing defaults to a month)."""
     filters = dict((name, p[name]) for name in FILTERS)
     filters["assignees"] = filters.pop("assigned_to")
+    if not p["statuses"]:
+        filters["statuses"] = list(OPEN)
     if not p["since"] and not p["until"]:
         filters["date_range"] = "all"
     return filters

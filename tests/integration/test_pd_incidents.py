@@ -1,6 +1,7 @@
 """pd_incidents against the simulator: many incidents in one task, every option, batches of 250, idempotence,
 check mode, diff, PagerDuty's refusals, and a request refused or lost part way."""
 
+import datetime
 import threading
 import time
 
@@ -86,6 +87,34 @@ def test_every_selection_option(ansible, sim):
     assert set(selected("since=2000-01-01T00:00:00Z until=2000-02-01T00:00:00Z")) == set()
     both = adhoc(ansible, "incident_ids=%s,%s services=PSVCCHK title=x" % (checkout[1], platform), check=True)
     assert both["selected_ids"] == [checkout[1]] and both["skipped_ids"] == [platform]
+
+
+def test_filters_select_open_incidents_unless_statuses_say_otherwise(ansible, sim):
+    resolved, acknowledged, triggered = open_many(sim, 3)
+    sim.rest("PUT", "/incidents/%s" % acknowledged, {"incident": {"type": "incident_reference",
+                                                                  "status": "acknowledged"}})
+    sim.resolve_incident(resolved)
+    created = datetime.datetime.strptime(sim.incident(triggered)["created_at"], "%Y-%m-%dT%H:%M:%SZ")
+
+    def selected(args):
+        return set(adhoc(ansible, args + " title='Looked at'", check=True)["selected_ids"])
+
+    def moment(hours):
+        return (created + datetime.timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert selected("services=PSVCCHK") == {acknowledged, triggered}, "open incidents only"
+    assert selected("services=PSVCCHK statuses=resolved") == {resolved}
+    assert selected("statuses=triggered") == {triggered}
+    assert selected("statuses=triggered,acknowledged,resolved") == {resolved, acknowledged, triggered}
+    assert selected("since=%s until=%s" % (moment(-1), moment(1))) == {acknowledged, triggered}
+    assert selected("since=%s until=%s statuses=resolved" % (moment(-1), moment(1))) == {resolved}
+    assert selected("since=%s until=%s" % (moment(1), moment(2))) == set()
+    assert selected("incident_ids=%s" % resolved) == {resolved}, "IDs alone are taken whatever their status"
+
+    mark = sim.mark()
+    result = adhoc(ansible, "services='Checkout API' status=acknowledged")
+    assert result["changed_ids"] == [triggered] and result["unchanged_ids"] == [acknowledged]
+    assert sim.incident(resolved)["status"] == "resolved", "a resolved incident is not reopened"
+    assert [i["id"] for p in bulk_puts(sim, mark) for i in items(p)] == [triggered]
 
 
 def test_every_change_option_and_a_second_run_sends_nothing(ansible, sim):
