@@ -53,7 +53,9 @@ options:
   state:
     description:
       - V(present) makes the overrides exist; V(absent) removes them (one in effect now ends now).
-      - An override that has already ended cannot be removed (PagerDuty keeps past overrides).
+      - With V(absent), an override that has already ended is left alone and the task reports it unchanged:
+        PagerDuty keeps past overrides and refuses to delete them, and it no longer puts anyone on call. So a task
+        that hands the pager back can run after the cover is over.
     type: str
     choices: [present, absent]
     default: present
@@ -186,10 +188,11 @@ class Override(object):
         self.end = window_end(self.start, end, duration, _named(name, "end"), _named(name, "duration"))
         if self.end is None:
             raise PagerDutyInputError("%s or %s is required" % (_named(name, "end"), _named(name, "duration")))
-        if self.end <= now:
-            raise PagerDutyInputError("%s must be in the future%s; got %s" % (
-                _named(name, "end"), " (an override that has ended cannot be removed)" if state == "absent" else "",
-                to_pagerduty(self.end)))
+        # An override that has ended is history: there is nothing to create, and nothing to remove (PagerDuty
+        # refuses to delete a past override), so with state absent it is left alone, unchanged.
+        self.ended = self.end <= now
+        if self.ended and state != "absent":
+            raise PagerDutyInputError("%s must be in the future; got %s" % (_named(name, "end"), to_pagerduty(self.end)))
         self.length = self.end - self.start
         self.user_id = None
 
@@ -251,6 +254,8 @@ def plan(wanted, existing, now, state):
     (absent), and the existing overrides that match the wanted ones."""
     missing, matched = [], []
     for override in wanted:
+        if override.ended:          # (state absent only: an ended override is neither removed nor created)
+            continue
         found = [o for o in existing if o not in matched and override.matches(o, now)]
         if found:
             matched.append(found[0])

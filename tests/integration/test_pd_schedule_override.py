@@ -1,6 +1,7 @@
 """pd_schedule_override against the simulator: an override's life, several in one request, safety of creates,
 and PagerDuty's refusals."""
 
+import datetime
 import json
 
 OVERRIDES = "/schedules/PSCHCHK/overrides"
@@ -80,3 +81,24 @@ def test_pagerdutys_refusals_are_one_line(ansible, sim):
     nobody = override_module(ansible, "schedule=PSCHCHK user=nobody@example.com duration=2h", expect_rc=2)
     assert nobody["msg"] == "user: no PagerDuty user has the email nobody@example.com"
     assert overrides(sim) == [], "the POST answered 201, with the one override refused"
+
+
+def test_handing_the_pager_back_after_the_cover_ended_is_unchanged(ansible, sim):
+    # Margaret covered from 3 to 2 hours ago (made while the simulated clock was back then); the task that hands the
+    # pager back runs late. PagerDuty refuses to delete a past override, and it puts nobody on call any more.
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+
+    def moment(hours):
+        return (now + datetime.timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    sim.clock(now=moment(-4))
+    sim.rest("POST", OVERRIDES, {"overrides": [{"start": moment(-3), "end": moment(-2), "user": {
+        "id": "PMARGRT", "type": "user_reference"}}]})
+    sim.clock(now=moment(0))
+    mark = sim.mark()
+    args = "schedule='Checkout Primary' user=margaret@example.com start=%s end=%s state=absent" % (
+        moment(-3), moment(-2))
+    for check in (True, False):
+        result = override_module(ansible, args, check=check)
+        assert result["changed"] is False and result["overrides"] == [], check
+    assert sim.writes(since=mark) == [], "nothing is sent"
+    assert len(overrides(sim)) == 1, "the past override is kept"

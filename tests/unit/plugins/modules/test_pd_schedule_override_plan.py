@@ -32,8 +32,6 @@ def existing(start, end, user="PGRACE1", override_id="Q1"):
     ({}, "give user (with start and end or duration), or overrides"),
     ({"user": "PGRACE1"}, "end or duration is required"),
     ({"user": "PGRACE1", "end": "2026-11-23T20:00:00Z", "start": "2026-11-23T19:00:00Z"}, "end must be in the future"),
-    ({"user": "PGRACE1", "end": "2026-11-23T20:00:00Z", "start": "2026-11-23T19:00:00Z", "state": "absent"},
-     "end must be in the future (an override that has ended cannot be removed)"),
     ({"overrides": []}, "overrides must list at least one override"),
     ({"overrides": [{"user": "PGRACE1", "duration": "1h"}, {"user": " ", "duration": "1h"}]},
      "overrides[1].user is required"),
@@ -45,6 +43,15 @@ def test_bad_overrides_are_refused_before_any_request(given, message):
     with pytest.raises(PagerDutyInputError) as refused:
         so.wanted_overrides(params(**given), NOW)
     assert str(refused.value).startswith(message)
+
+
+def test_an_override_that_has_ended_is_left_alone_when_absent():
+    ended = so.wanted_overrides(params(user="PGRACE1", start="2026-11-23T19:00:00Z", end="2026-11-23T20:00:00Z",
+                                       state="absent"), NOW)
+    assert ended[0].ended is True
+    ended[0].user_id = "PGRACE1"
+    past = existing("2026-11-23T19:00:00Z", "2026-11-23T20:00:00Z")
+    assert so.plan(ended, [past], NOW, "absent") == ([], [], []), "nothing removed, nothing created"
 
 
 def test_the_same_user_start_and_end_is_the_same_override():
