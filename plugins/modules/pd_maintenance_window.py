@@ -19,7 +19,12 @@ description:
     same O(description) and exactly the same services. A window that has ended is never reused.
   - With O(state=present), a missing window is created; an existing one gets, in one request, the end, the
     description and the services that differ (and a new start if it has not begun). With O(state=absent), an
-    ongoing window ends now and a future one is deleted; when there is none, nothing changes.
+    ongoing window ends now and a future one is deleted (every such window, when several match); when there is
+    none, nothing changes.
+  - With O(state=present) and several matching windows, the one that starts at O(start) is changed, else the
+    ongoing one, else the one that starts first; give O(id) to choose another. A task whose O(start) is in the
+    future never changes a window that has begun, and creates its own instead (tonight's window and tomorrow
+    night's may have the same description and services).
   - Times are compared in UTC, to the second. O(duration) counts from the window's start, so re-running a task
     with O(duration) and no O(start) finds the same window unchanged rather than moving its end.
   - Every value is checked before anything is sent; a bad one fails with one line naming the option.
@@ -48,8 +53,10 @@ options:
   state:
     description:
       - V(present) makes the window exist with the given times, description and services.
-      - V(absent) ends the window now if it is ongoing, or deletes it if it has not begun. A window that has
-        already ended, or none at all, is left alone (unchanged).
+      - V(absent) ends the window now if it is ongoing, or deletes it if it has not begun. Without O(id), every
+        ongoing or future window with the same description and services goes (for example tonight's and
+        tomorrow's), so that a second run finds none. A window that has already ended, or none at all, is left
+        alone (unchanged).
     type: str
     choices: [present, absent]
     default: present
@@ -162,7 +169,8 @@ maintenance_window:
     - The window as PagerDuty returns it after the change (in check mode, as it would be; a window that would be
       created has no C(id)).
     - With O(state=absent), the window as PagerDuty has it after it ended (read again, one request), a deleted future
-      window as it was, or V(null) when there was none. In check mode, the window as it is.
+      window as it was, or V(null) when there was none. In check mode, the window as it is. When several windows
+      went, the first of them (all are in RV(maintenance_windows)).
   returned: success
   type: dict
   sample: {"id": "PW98YIO", "type": "maintenance_window", "description": "Deploy 1.4.2",
@@ -170,6 +178,13 @@ maintenance_window:
            "services": [{"id": "PSVCCHK", "type": "service_reference", "summary": "Checkout API"}],
            "teams": [{"id": "PTCHKOT", "type": "team_reference", "summary": "Checkout"}],
            "created_by": {"id": "PADMIN1", "type": "user_reference", "summary": "Ada Admin"}}
+maintenance_windows:
+  description:
+    - With O(state=absent), every window the task ended or deleted (or would, in check mode), each as described in
+      RV(maintenance_window); an empty list when there was none to end.
+  returned: when O(state=absent)
+  type: list
+  elements: dict
 created:
   description: Whether a new window was created (or would be, in check mode).
   returned: success
@@ -269,9 +284,18 @@ def same_description(wanted, window):
     return (window.get("description") or "") == (wanted.description or "")
 
 
+def in_order(windows):
+    """The windows that match, in the order the task takes them: an ongoing one first, then the soonest (their
+    starts compared in UTC: PagerDuty answers in the account's time zone)."""
+    def start(window):
+        moment = from_pagerduty(window.get("start_time"))
+        return (moment is None, moment or 0, window.get("sequence_number") or 0)
+    return sorted(windows, key=start)
+
+
 def first_of(windows):
-    """The window to act on among several that match: an ongoing one first, then the soonest."""
-    return sorted(windows, key=lambda w: (w.get("start_time") or "", w.get("sequence_number") or 0))[0]
+    """The window to act on among several that match (see :func:`in_order`)."""
+    return in_order(windows)[0]
 
 
 # -- finding the window ---------------------------------------------------------------------------------
@@ -303,30 +327,29 @@ def resolve_services(module, wanted, refs=()):
     return list(dict(found).items())
 
 
-def find_window(module, wanted):
-    """``(window or None, wanted services [(id, name)] or None when the task gives none)``.
-
-    Without an ID: the ongoing or future windows with the same description; one whose services the task names
-    exactly (by ID or by the names the window shows) is found without looking any name up.
+def find_windows(module, wanted):
+    """``(windows, wanted services [(id, name)] or None when the task gives none)``: the window of the ID (none
+    when unknown), or else the ongoing and future windows with the same description and services, in order (see
+    :func:`in_order`).  Windows whose services the task names exactly (by ID or by the names the window shows)
+    are found without looking any name up.
     """
     client = module.client
     if wanted.window_id:
         window = get_maintenance_window(client, wanted.window_id)
         if window is None or not (wanted.services or wanted.teams):
-            return window, None
-        return window, resolve_services(module, wanted, service_refs(window))
+            return [window] if window else [], None
+        return [window], resolve_services(module, wanted, service_refs(window))
     by_id = not wanted.teams and all(is_id(value) for value in wanted.services)
     windows = [w for w in candidates(client, wanted.services if by_id else None) if same_description(wanted, w)]
     found = [w for w in windows if same_services(wanted.services, w)] if not wanted.teams else []
     if found:
-        window = first_of(found)
-        return window, resolve_services(module, wanted, service_refs(window))
+        found = in_order(found)
+        return found, resolve_services(module, wanted, service_refs(found[0]))
     services = resolve_services(module, wanted)
     ids = set(service_id for service_id, unused in services)
     if by_id and ids != set(wanted.services):       # a name that looked like an ID: list again by the real IDs
         windows = [w for w in candidates(client, sorted(ids)) if same_description(wanted, w)]
-    found = [w for w in windows if set(ref["id"] for ref in service_refs(w)) == ids]
-    return (first_of(found) if found else None), services
+    return in_order([w for w in windows if set(ref["id"] for ref in service_refs(w)) == ids]), services
 
 
 # -- planning -----------------------------------------------------------------------------------------------
@@ -470,19 +493,65 @@ def apply_plan(client, plan, known_ids):
     return plan.window, done
 
 
+def the_window(windows, wanted):
+    """Which of the matching windows a present task changes, or None to create one.  Never one that has ended by
+    the controller's clock (PagerDuty's may be behind); with a start in the future, never one that has begun (a
+    window for tomorrow night is not tonight's, which has the same description); the one that starts at the
+    wanted start if there is one; else the first (see :func:`in_order`)."""
+    if wanted.window_id:
+        return windows[0]
+    candidates = [w for w in windows if window_state(w, wanted.now) != "past"]
+    if wanted.start_given and not wanted.start_is_now:
+        same = [w for w in candidates if from_pagerduty(w.get("start_time")) == wanted.start]
+        if same:
+            return same[0]
+        if wanted.start > wanted.now:
+            candidates = [w for w in candidates if window_state(w, wanted.now) == "future"]
+    return candidates[0] if candidates else None
+
+
+def removal_changes(plans):
+    """The changes of ending or deleting several windows, as one diff: each window's ID, state and end."""
+    changes = ChangeTracker()
+    changes.add("windows", [dict(id=p.window["id"], state=p.state, end_time=p.window.get("end_time")) for p in plans],
+                [dict(id=p.window["id"], **dict((name, after) for name, unused, after in p.changes.items()))
+                 for p in plans])
+    return changes
+
+
+def remove(module, windows, now):
+    """State absent: end every matching ongoing window now and delete every future one, so that none is left."""
+    plans = [plan for plan in (absent_plan(window, now) for window in windows) if plan.action]
+    first = windows[0] if windows else None
+    result = dict(created=False, window_state=plans[0].state if plans else (
+        window_state(first, now) if first else "absent"), maintenance_window=plans[0].window if plans else first,
+        maintenance_windows=[plan.window for plan in plans])
+    if not plans:
+        return result
+    module.changes.extend(plans[0].changes if len(plans) == 1 else removal_changes(plans))
+    if module.check_mode:
+        return result
+    done = [apply_plan(module.client, plan, set()) for plan in plans]
+    result.update(maintenance_window=done[0][0], maintenance_windows=[window for window, unused in done])
+    if not any(changed for unused, changed in done):       # (PagerDuty's clock: they had already ended)
+        result.update(changed=False, diff={"before": {}, "after": {}})
+    return result
+
+
 def run(module):
     params = module.params
     wanted = Wanted(params, utc_now()).check()
     module.require("api_token")
-    window, services = find_window(module, wanted)
+    windows, services = find_windows(module, wanted)
     if wanted.state == "absent":
-        plan = absent_plan(window, wanted.now)
-    elif window is None and wanted.window_id:
+        return remove(module, windows, wanted.now)
+    if not windows and wanted.window_id:
         raise PagerDutyInputError("id: no maintenance window has the ID %s" % wanted.window_id)
-    elif window is not None and window_state(window, wanted.now) == "past":
+    if wanted.window_id and window_state(windows[0], wanted.now) == "past":
         raise PagerDutyInputError("id: maintenance window %s ended at %s and cannot be changed; leave out id to "
-                                  "create a new window" % (window["id"], window.get("end_time")))
-    elif window is None:
+                                  "create a new window" % (windows[0]["id"], windows[0].get("end_time")))
+    window = the_window(windows, wanted)
+    if window is None:
         plan = create_plan(wanted, services, wanted.now)
     else:
         plan = update_plan(window, wanted, services, wanted.now)
@@ -491,10 +560,8 @@ def run(module):
     if plan.action is None:
         return result
     if module.check_mode:
-        return dict(result, maintenance_window=plan.predicted() if wanted.state == "present" else window)
-    window, done = apply_plan(module.client, plan, set([window["id"]] if window else []))
-    if not done:        # (PagerDuty's clock: the window had already ended)
-        return dict(result, maintenance_window=window, changed=False, diff={"before": {}, "after": {}})
+        return dict(result, maintenance_window=plan.predicted())
+    window, unused = apply_plan(module.client, plan, set([window["id"]] if window else []))
     return dict(result, maintenance_window=window)
 
 

@@ -33,9 +33,10 @@ options:
     description:
       - Which windows to list, as PagerDuty tells their state now. V(ongoing) windows have begun and not ended,
         V(future) ones have not begun, V(past) ones have ended; V(open) is ongoing and future; V(all) every one.
+      - Without O(filter) (and without O(id)), every window is listed, as with V(all).
+      - Not with O(id), which names the one window to return.
     type: str
     choices: [ongoing, future, past, open, all]
-    default: all
   services:
     description:
       - List only windows that include one of these services, by ID or name (a list, or a comma-separated string).
@@ -124,7 +125,7 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils.module import Pag
 def listing_params(module):
     """The query of ``GET /maintenance_windows`` for the task (an unknown service or team fails)."""
     params = module.params
-    query = {"filter": params["filter"]}
+    query = {"filter": params["filter"] or "all"}
     services = list(dict.fromkeys(as_list(params["services"]) or []))
     teams = list(dict.fromkeys(as_list(params["teams"]) or []))
     if services:
@@ -159,13 +160,13 @@ def run(module):
 
 ARGUMENT_SPEC = dict(
     id=dict(type="str", aliases=["window_id"]),
-    filter=dict(type="str", default="all", choices=["ongoing", "future", "past", "open", "all"]),
+    filter=dict(type="str", choices=["ongoing", "future", "past", "open", "all"]),
     services=dict(type="list", elements="str", aliases=["service"]),
     teams=dict(type="list", elements="str"),
     query=dict(type="str"),
     fields=dict(FIELDS_SPEC),
 )
-MUTUALLY_EXCLUSIVE = [("id", "services"), ("id", "teams"), ("id", "query")]
+MUTUALLY_EXCLUSIVE = [("id", "filter"), ("id", "services"), ("id", "teams"), ("id", "query")]
 
 
 def main():

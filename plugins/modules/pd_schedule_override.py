@@ -53,8 +53,8 @@ options:
   state:
     description:
       - V(present) makes the overrides exist; V(absent) removes them (one in effect now ends now).
-      - With V(absent), an override that has already ended is left alone and the task reports it unchanged:
-        PagerDuty keeps past overrides and refuses to delete them, and it no longer puts anyone on call. So a task
+      - With V(absent), an override that has already ended is left alone and the task reports it unchanged, since
+        PagerDuty keeps past overrides and refuses to delete them, and they no longer put anyone on call. So a task
         that hands the pager back can run after the cover is over.
     type: str
     choices: [present, absent]

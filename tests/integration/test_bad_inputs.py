@@ -136,6 +136,7 @@ TABLE = [
     ("pd_maintenance_window_info", "filter=soon",
      "value of filter must be one of: ongoing, future, past, open, all, got: soon"),
     ("pd_maintenance_window_info", "id=PW98YIO query=deploy", "parameters are mutually exclusive: id|query"),
+    ("pd_maintenance_window_info", "id=PW98YIO filter=ongoing", "parameters are mutually exclusive: id|filter"),
     ("pd_maintenance_window_info", "fields=description,,", "fields must name attributes (such as email or status)"),
     # pd_oncall_info
     ("pd_oncall_info", "users=PLINUS1 fields=' '", "fields must name attributes (such as email or status)"),

@@ -1,6 +1,7 @@
 """pd_maintenance_window and pd_maintenance_window_info against the simulator: a window's life, what each run
 sends, no incidents while a service is in maintenance, and PagerDuty's refusals."""
 
+import datetime
 import json
 
 from pd_harness import ROUTING_KEY
@@ -51,6 +52,47 @@ def test_adhoc_rerun_is_one_read_and_ends_by_id(ansible, sim):
     assert ended["changed"] is True and ended["window_state"] == "ongoing"
     assert calls(sim, mark)[1][0] == "DELETE"
     assert window_module(ansible, "window_id=%s state=absent" % first["maintenance_window"]["id"])["changed"] is False
+
+
+def test_absent_ends_the_ongoing_window_and_deletes_the_future_one_that_match(ansible, sim):
+    args = "services=PSVCCHK description='Nightly batch'"
+    tonight = window_module(ansible, args + " duration=1h")["maintenance_window"]
+    tomorrow = window_module(ansible, args + " start=2099-01-01T22:00:00Z duration=1h")["maintenance_window"]
+    other = window_module(ansible, "services=PSVCCHK description='Something else' duration=1h")["maintenance_window"]
+    assert len(set([tonight["id"], tomorrow["id"], other["id"]])) == 3
+    mark = sim.mark()
+    run = ansible.adhoc("oncall.pagerduty.pd_maintenance_window", args + " state=absent", rest=True, check=True,
+                        diff=True)
+    checked = run.result()
+    assert checked["changed"] is True and sim.writes(since=mark) == []
+    assert [w["id"] for w in checked["maintenance_windows"]] == [tonight["id"], tomorrow["id"]], "the ongoing first"
+    shown = run.stdout.replace(" ", "")
+    for window_id, before, after in ((tonight["id"], "ongoing", "ended"), (tomorrow["id"], "future", "deleted")):
+        assert '"id":"%s",\n-"state":"%s"\n+"state":"%s"' % (window_id, before, after) in shown, run.stdout
+    ended = window_module(ansible, args + " state=absent")
+    assert ended["changed"] is True and ended["window_state"] == "ongoing"
+    assert [(r["method"], r["path"]) for r in sim.writes(since=mark)] == [
+        ("DELETE", "%s/%s" % (WINDOWS, tonight["id"])), ("DELETE", "%s/%s" % (WINDOWS, tomorrow["id"]))]
+    assert ended["maintenance_window"]["id"] == tonight["id"] and ended["maintenance_window"]["end_time"] <= sim.clock()
+    assert [w["id"] for w in windows(sim, "open")] == [other["id"]], "the window of another description stays"
+    again = window_module(ansible, args + " state=absent")
+    assert again["changed"] is False and again["maintenance_windows"] == []
+
+
+def test_a_window_listed_open_that_has_ended_by_the_controllers_clock_is_not_reused(ansible, sim):
+    # PagerDuty's clock is behind the controller's (here by two hours): it still lists as open a window that has
+    # ended by the controller's clock. The task opens a new window rather than change the one that has ended.
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+
+    def moment(hours):
+        return (now + datetime.timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    sim.clock(now=moment(-2))
+    stale = sim.rest("POST", WINDOWS, {"maintenance_window": {
+        "type": "maintenance_window", "start_time": moment(-2), "end_time": moment(-1), "description": "Deploy",
+        "services": [{"id": "PSVCCHK", "type": "service_reference"}]}})["maintenance_window"]
+    result = window_module(ansible, "services=PSVCCHK description=Deploy duration=30m")
+    assert result["changed"] is True and result["created"] is True and result["window_state"] == "absent"
+    assert result["maintenance_window"]["id"] != stale["id"]
 
 
 def test_check_mode_writes_nothing_and_diff_shows_the_change(ansible, sim):

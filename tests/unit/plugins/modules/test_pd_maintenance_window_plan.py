@@ -59,6 +59,13 @@ def test_a_window_is_the_tasks_by_description_and_exactly_its_services_named_as_
     assert mw.first_of([window(start="2026-11-24T00:00:00Z"), dict(window(), id="PW2")])["id"] == "PW2"
 
 
+def test_windows_are_taken_in_the_order_they_start_in_utc():
+    # 01:00 at UTC+2 is 23:00Z the day before: earlier than 23:30Z, though its text sorts after it
+    later, earlier = window(start="2026-11-23T23:30:00Z"), dict(window(start="2026-11-24T01:00:00+02:00"), id="PW2")
+    assert [w["id"] for w in mw.in_order([later, earlier])] == ["PW2", later["id"]]
+    assert mw.in_order([dict(window(), start_time=None, id="PW3"), later])[-1]["id"] == "PW3", "no start: last"
+
+
 @pytest.mark.parametrize("start, end, state", [
     ("2026-11-23T20:00:00Z", "2026-11-23T22:00:00Z", "ongoing"),
     ("2026-11-23T22:00:00Z", "2026-11-23T23:00:00Z", "future"),
