@@ -7,6 +7,7 @@ on, and its ``set_stats`` outputs are read from the output with the very regular
 the tests check every published value is a string, a number or a boolean.
 """
 
+import datetime
 import json
 import os
 import re
@@ -303,6 +304,16 @@ def test_oncall_get(ansible, sim):
                                           "pd_require_oncall": "true"}, expect_rc=2)
     assert "Nobody is on call for what was asked" in nobody.stdout
     assert stats(nobody)["pd_oncall_count"] == "0"
+    # Grace covers for Linus tomorrow: over the next two days both are on call, now only Linus
+    now = datetime.datetime.strptime(sim.clock(), "%Y-%m-%dT%H:%M:%SZ")
+
+    def moment(hours):
+        return (now + datetime.timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    sim.rest("POST", "/schedules/PSCHCHK/overrides", {"overrides": [{"start": moment(24), "end": moment(30), "user": {
+        "id": "PGRACE1", "type": "user_reference"}}]})
+    inputs = {"pd_schedules": "Checkout Primary", "pd_since": moment(0), "pd_until": moment(48)}
+    assert stats(play(ansible, "oncall_get", inputs))["pd_oncall_emails"] == "linus@example.com,grace@example.com"
+    assert stats(play(ansible, "oncall_get", {"pd_schedules": "PSCHCHK"}))["pd_oncall_emails"] == "linus@example.com"
 
 
 def test_schedule_override(ansible, sim):
