@@ -47,3 +47,18 @@ def test_a_bad_name_is_one_line(ansible, sim, tmp_path):
     assert "Traceback" not in run.output
     missing = ansible.playbook(str(playbook), env={"PAGERDUTY_API_TOKEN": ""}, expect_rc=2)
     assert "oncall: api_token (or PAGERDUTY_API_TOKEN) is required" in missing.output
+
+
+def test_pagerdutys_errors_are_one_line(ansible, sim, tmp_path):
+    playbook = tmp_path / "errors.yml"
+    playbook.write_text("- hosts: localhost\n  gather_facts: false\n  tasks:\n"
+                        "    - ansible.builtin.debug:\n        msg: \"{{ lookup('oncall.pagerduty.oncall', 'PEPCHK1')"
+                        " }}\"\n")
+    sim.fault(path="^/oncalls$", status=503, count=None)
+    down = ansible.playbook(str(playbook), env={"PAGERDUTY_MAX_RETRY_WAIT": "0"}, expect_rc=2)
+    line = next(text for text in down.output.splitlines() if "oncall: " in text)
+    assert "Gave up on GET /oncalls after 1 attempts" in line and "503" in line, down.output
+    assert "Traceback" not in down.output
+    sim.call("DELETE", "/_sim/faults")
+    refused = ansible.playbook(str(playbook), env={"PAGERDUTY_API_TOKEN": "pdsim-wrong-token"}, expect_rc=2)
+    assert "oncall: " in refused.output and "401" in refused.output and "Traceback" not in refused.output

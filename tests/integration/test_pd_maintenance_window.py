@@ -156,6 +156,11 @@ def test_info_lists_every_page_by_state_and_text(ansible, sim):
     one = ansible.adhoc("oncall.pagerduty.pd_maintenance_window_info",
                         "id=%s" % found["maintenance_windows"][0]["id"], rest=True, check=True).result()
     assert one["maintenance_window"]["description"] == "Window 104"
+    checkout = window_module(ansible, "services=PSVCCHK description='Checkout deploy' duration=30m")
+    by_team = ansible.adhoc("oncall.pagerduty.pd_maintenance_window_info", "teams=Checkout filter=open",
+                            rest=True).result()
+    assert [w["id"] for w in by_team["maintenance_windows"]] == [checkout["maintenance_window"]["id"]], \
+        "the team's windows only (Platform's 105 are not Checkout's)"
     missing = ansible.adhoc("oncall.pagerduty.pd_maintenance_window_info", "id=PNOPE00", rest=True, expect_rc=2)
     assert missing.result()["msg"] == "id: no maintenance window has the ID PNOPE00"
     sim.reset_without_abilities("teams")

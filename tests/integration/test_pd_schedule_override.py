@@ -7,9 +7,9 @@ import json
 OVERRIDES = "/schedules/PSCHCHK/overrides"
 
 
-def override_module(ansible, args, expect_rc=0, check=False, diff=False):
+def override_module(ansible, args, expect_rc=0, check=False, diff=False, env=None):
     return ansible.adhoc("oncall.pagerduty.pd_schedule_override", args, rest=True, expect_rc=expect_rc, check=check,
-                         diff=diff).result()
+                         diff=diff, env=env).result()
 
 
 def overrides(sim):
@@ -102,3 +102,10 @@ def test_handing_the_pager_back_after_the_cover_ended_is_unchanged(ansible, sim)
         assert result["changed"] is False and result["overrides"] == [], check
     assert sim.writes(since=mark) == [], "nothing is sent"
     assert len(overrides(sim)) == 1, "the past override is kept"
+
+
+def test_a_read_only_token_is_refused_in_one_line_and_nothing_changes(ansible, sim):
+    result = override_module(ansible, "schedule=PSCHCHK user=PGRACE1 duration=1h", expect_rc=2,
+                             env={"PAGERDUTY_API_TOKEN": "pdsim-readonly-token"})
+    assert result["msg"].startswith("PagerDuty REST API error 403 (code 2010) on POST /schedules/PSCHCHK/overrides")
+    assert "\n" not in result["msg"] and result["changed"] is False and overrides(sim) == []
