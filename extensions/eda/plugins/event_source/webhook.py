@@ -30,8 +30,9 @@ description:
     them matches the body signed with one of the O(secret)s; the comparison takes constant time. A missing or wrong
     signature is answered C(401) and nothing is queued.
   - A body that is not JSON, or not a V3 event (an object C(event) with an C(id) and an C(event_type)), is answered
-    C(400); a body larger than 256 KB (PagerDuty drops larger webhooks) C(413), without reading it; a request that
-    has not arrived whole within O(timeout) seconds C(408). Such requests queue nothing.
+    C(400), as is a malformed request (its request line, a header, a C(Content-Length) that is not ASCII digits); a
+    body larger than 256 KB (PagerDuty drops larger webhooks) C(413), without reading it; a request that has not
+    arrived whole within O(timeout) seconds C(408). Such requests queue nothing.
   - PagerDuty delivers at least once and retries a delivery that failed, so the same event may arrive more than once.
     An event whose C(id) was already queued is answered C(200) and not queued again; the last O(dedup_size) event IDs
     are remembered (in memory, so not across restarts).
@@ -48,6 +49,8 @@ description:
     headers (never the signature, nor a subscription's custom headers)."
   - The secrets are never logged. Refused deliveries are logged by reason, at most one warning every 10 seconds with
     their counts.
+  - A request on which the source itself fails (a defect) is answered C(500) and counted with the refusals, by the
+    exception's type and the function that raised it; no traceback is logged, and the source goes on serving.
 version_added: 1.1.0
 author:
   - oncall.pagerduty developers (@oncall)
@@ -184,6 +187,7 @@ import json
 import logging
 import ssl
 import time
+import traceback
 
 SIGNATURE_HEADER = "x-pagerduty-signature"
 # PagerDuty drops every webhook larger than 256 KB (docs/webhooks/02-Behavior.md, "Size Limit"), so no genuine
@@ -191,6 +195,7 @@ SIGNATURE_HEADER = "x-pagerduty-signature"
 MAX_BODY_BYTES = 256 * 1024
 MAX_HEAD_BYTES = 16 * 1024          # request line and headers
 MAX_SIGNATURES = 32                 # v1= values considered in one header
+ASCII_DIGITS = "0123456789"
 SAFE_HEADERS = ("user-agent", "content-type", "x-webhook-id", "x-webhook-subscription")
 LOG_EVERY = 10.0                    # seconds between warnings about refused deliveries
 
@@ -198,12 +203,14 @@ logger = logging.getLogger(__name__)
 
 
 class Rejected(Exception):
-    """A request answered with an error ``status``; ``reason`` is logged (never a secret or the body)."""
+    """A request answered with an error ``status``; ``reason`` is answered and logged (never a secret or the body),
+    unless ``logged`` gives what to log instead."""
 
-    def __init__(self, status, reason):
+    def __init__(self, status, reason, logged=None):
         super().__init__(reason)
         self.status = status
         self.reason = reason
+        self.logged = logged or reason
 
 
 # -- signatures ----------------------------------------------------------------------------------------------------
@@ -240,14 +247,16 @@ class Verifier:
     def verify(self, body, header):
         """Whether one signature of ``header`` is HMAC-SHA256 of the raw ``body`` with one of the secrets.
 
-        Each comparison takes constant time (``hmac.compare_digest``), as PagerDuty asks.
+        Each comparison takes constant time (``hmac.compare_digest``), as PagerDuty asks. The comparison is of bytes:
+        ``compare_digest`` raises on strings with non-ASCII characters, which a header may hold; such a signature
+        matches nothing.
         """
-        given = signatures_in(header)
+        given = [signature.encode("utf-8", "replace") for signature in signatures_in(header)]
         if not given:
             return False
         matched = False
         for key in self._keys:
-            expected = hmac.new(key, body, hashlib.sha256).hexdigest()
+            expected = hmac.new(key, body, hashlib.sha256).hexdigest().encode("ascii")
             for signature in given:
                 matched |= hmac.compare_digest(expected, signature)
         return matched
@@ -533,11 +542,16 @@ def body_length(request):
     value = request.headers.get("content-length")
     if value is None:
         raise Rejected(411, "no Content-Length")
-    if not value.isdigit():
+    # ASCII digits only (RFC 9110: 1*DIGIT): str.isdigit() also takes superscripts and other scripts' digits (U+00B2,
+    # U+0663), on which int() fails.
+    if not value or value.strip(ASCII_DIGITS):
         raise Rejected(400, "invalid Content-Length")
-    if int(value) > MAX_BODY_BYTES:
+    # Leading zeros are allowed; a length with more digits than the limit is too large without being converted (int()
+    # refuses strings of more than 4300 digits).
+    significant = value.lstrip("0") or "0"
+    if len(significant) > len(str(MAX_BODY_BYTES)) or int(significant) > MAX_BODY_BYTES:
         raise Rejected(413, "body larger than %d bytes" % MAX_BODY_BYTES)
-    return int(value)
+    return int(significant)
 
 
 async def read_request(reader):
@@ -570,6 +584,12 @@ def answer(status, body, keep_alive):
     if status == 405:
         head += "Allow: POST\r\n"
     return head.encode("latin-1") + b"\r\n" + payload
+
+
+def raised_at(exc):
+    """``TypeError in verify (line 255)``: an exception's type and the function it was raised in, without its text."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return type(exc).__name__ + (" in %s (line %d)" % (frames[-1].name, frames[-1].lineno) if frames else "")
 
 
 class Server:
@@ -630,13 +650,18 @@ class Server:
         except Rejected as exc:
             await self._refuse(writer, exc, peer)
             return False
+        except Exception as exc:  # pylint: disable=broad-except
+            # The last resort: a defect must not leave a request unanswered, stop the server or log a traceback (whose
+            # values may come from the request). Logged as the exception's type and where it was raised, nothing more.
+            await self._refuse(writer, Rejected(500, "internal error", "internal error: %s" % raised_at(exc)), peer)
+            return False
         writer.write(answer(status, body, request.keep_alive))
         await writer.drain()
         return request.keep_alive
 
     async def _refuse(self, writer, exc, peer):
         """Answer an error and close (the rest of the request is never read)."""
-        self.refusals.refused(exc.status, exc.reason, peer[0] if peer else None)
+        self.refusals.refused(exc.status, exc.logged, peer[0] if peer else None)
         writer.write(answer(exc.status, {"status": "refused", "error": exc.reason}, False))
         try:
             await asyncio.wait_for(writer.drain(), self.options.timeout)
