@@ -207,7 +207,9 @@ NON_ASCII_SIGNATURE = b"POST / HTTP/1.1\r\nContent-Length: 2\r\nX-PagerDuty-Sign
     (b"POST / HTTP/1.1\r\nContent-Length: " + b"1" * 5000 + b"\r\n\r\n", 413),    # more digits than int() takes
     (NON_ASCII_SIGNATURE, 401),
     (b"POST / HTTP/1.1\r\nContent-Length: 2\r\nX-PagerDuty-Signature: v1=\xc3\xa9,v1=\xff\r\n\r\n{}", 401),
-], ids=["superscript-length", "superscripts-length", "5000-digit-length", "latin-1-signature", "utf-8-signature"])
+    (b"GE\nT\r / HTTP/1.1\r\n\r\n", 405),                    # the client's line breaks in the method it logs
+], ids=["superscript-length", "superscripts-length", "5000-digit-length", "latin-1-signature", "utf-8-signature",
+        "line-breaks-in-method"])
 def test_bad_bytes_are_answered_and_logged_in_one_line_without_a_traceback(caplog, data, status):
     async def scenario():
         async with running() as (url, queue, task):

@@ -253,6 +253,28 @@ def test_refusals_are_logged_by_reason_at_most_once_per_interval(caplog):
     assert log.total[401] == 502
 
 
+def test_a_refusal_warning_stays_short_however_many_distinct_reasons_there_are(caplog):
+    """Reasons may hold client text (a method's name): however many there are, the reasons kept between two warnings
+    are bounded (then counted by status), and a warning names the most frequent few and counts the rest."""
+    now = [100.0]
+    log = source.RefusalLog(every=10, clock=lambda: now[0])
+    with caplog.at_level(logging.WARNING):
+        log.refused(401, "no signature")
+        for index in range(10000):
+            log.refused(405, "method 'M%05d'" % index)
+        log.refused(401, "invalid signature")
+        assert len(log.pending) == source.KEEP_REASONS + 2     # and a "(other reasons)" of each status
+        now[0] += 10
+        log.refused(405, "method 'M00000'")
+    first, second = [record.getMessage() for record in caplog.records]
+    assert first == "PagerDuty webhook: refused 1 x 401 no signature"
+    folded, others = 10000 - source.KEEP_REASONS, source.KEEP_REASONS - 3      # M00003 to M00063, one each
+    assert second == ("PagerDuty webhook: refused %d x 405 (other reasons), 2 x 405 method 'M00000', "
+                      "1 x 401 (other reasons), 1 x 405 method 'M00001', 1 x 405 method 'M00002', "
+                      "and %d for %d other reason(s)" % (folded, others, others))
+    assert log.total[405] == 10001 and log.total[401] == 2
+
+
 # -- HTTP parsing ------------------------------------------------------------------------------------------------------------
 def test_a_request_head_is_parsed_with_lower_case_headers():
     request = source.parse_head(b"POST /pd?x=1 HTTP/1.1\r\nHost: a\r\nX-PagerDuty-Signature: v1=ab\r\n"

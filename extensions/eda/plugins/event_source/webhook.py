@@ -48,7 +48,7 @@ description:
     path the delivery was posted to and C(meta.headers) its C(User-Agent), C(Content-Type) and C(X-Webhook-*)
     headers (never the signature, nor a subscription's custom headers)."
   - The secrets are never logged. Refused deliveries are logged by reason, at most one warning every 10 seconds with
-    their counts.
+    their counts (the five most frequent reasons, and how many others).
   - A request on which the source itself fails (a defect) is answered C(500) and counted with the refusals, by the
     exception's type and the function that raised it; no traceback is logged, and the source goes on serving.
 version_added: 1.1.0
@@ -198,6 +198,8 @@ MAX_SIGNATURES = 32                 # v1= values considered in one header
 ASCII_DIGITS = "0123456789"
 SAFE_HEADERS = ("user-agent", "content-type", "x-webhook-id", "x-webhook-subscription")
 LOG_EVERY = 10.0                    # seconds between warnings about refused deliveries
+LOG_REASONS = 5                     # reasons named in one warning (the most frequent); the others are counted
+KEEP_REASONS = 64                   # distinct reasons counted between two warnings; then "other reasons" by status
 
 logger = logging.getLogger(__name__)
 
@@ -412,7 +414,10 @@ class RefusalLog:
         self._last = None
 
     def refused(self, status, reason, peer=None):
-        self.pending["%d %s" % (status, reason)] += 1
+        key = "%d %s" % (status, reason)
+        if key not in self.pending and len(self.pending) >= KEEP_REASONS:
+            key = "%d (other reasons)" % status         # a client that varies its reasons cannot grow the log
+        self.pending[key] += 1
         self.total[status] += 1
         now = self.clock()
         if self._last is None or now - self._last >= self.every:
@@ -420,10 +425,14 @@ class RefusalLog:
             self._last = now
 
     def flush(self, peer=None):
+        """One warning: the ``LOG_REASONS`` most frequent reasons with their counts, then how many more."""
         if self.pending:
-            logger.warning("PagerDuty webhook: refused %s%s", ", ".join(
-                "%d x %s" % (count, reason) for reason, count in sorted(self.pending.items())),
-                " (last from %s)" % (peer,) if peer else "")
+            ranked = sorted(self.pending.items(), key=lambda item: (-item[1], item[0]))
+            named = ", ".join("%d x %s" % (count, reason) for reason, count in ranked[:LOG_REASONS])
+            rest = ranked[LOG_REASONS:]
+            more = ", and %d for %d other reason(s)" % (sum(count for _reason, count in rest), len(rest)) if rest else ""
+            logger.warning("PagerDuty webhook: refused %s%s%s", named, more,
+                           " (last from %s)" % (peer,) if peer else "")
             self.pending.clear()
 
 
@@ -566,7 +575,8 @@ async def read_request(reader):
         raise Rejected(431, "headers larger than %d bytes" % MAX_HEAD_BYTES) from None
     request = parse_head(head[:-4])
     if request.method != "POST":
-        raise Rejected(405, "method %s" % request.method[:16])
+        # ascii(): the method is the client's text, which may hold line breaks; logged escaped, in quotes, bounded.
+        raise Rejected(405, "method %s" % ascii(request.method[:16]))
     length = body_length(request)
     try:
         request.body = await reader.readexactly(length)
