@@ -252,6 +252,31 @@ def test_an_unexpected_error_is_answered_500_logged_in_one_line_and_the_source_g
     assert "request's text" not in refused and "x-pagerduty-signature" not in refused
 
 
+def test_the_secrets_never_reach_a_log_record_even_at_debug(caplog):
+    """Every log record of a start, a signed delivery, its replay, forged, unsigned and malformed requests, and a stop,
+    at DEBUG and from every logger (asyncio's too), is free of the secrets."""
+    secrets = [SECRET, OTHER_SECRET]
+
+    async def scenario():
+        async with running(secret=secrets, event_types=["incident.triggered"]) as (url, queue, _task):
+            body = delivery("E-logged")
+            answers = [await raw(url, signed_raw(body, OTHER_SECRET)), await raw(url, signed_raw(body, SECRET)),
+                       await raw(url, signed_raw(body, "not-the-secret")), await raw(url, signed_raw(body, None)),
+                       await raw(url, SUPERSCRIPT_LENGTH), await raw(url, NON_ASCII_SIGNATURE)]
+            return [status_of(answer) for answer in answers], await drained(queue, wait=0.05)
+    with caplog.at_level(logging.DEBUG):
+        statuses, events = run(scenario())
+    assert statuses == [202, 200, 401, 401, 400, 401] and len(events) == 1
+    logged = "\n".join("%s %s %r %s" % (record.name, record.getMessage(), record.args, record.exc_text or "")
+                       for record in caplog.records)
+    # what was logged: the start, the queued event (DEBUG), the refusals (at the stop) and the stop
+    assert "listening on" in logged and "queued incident.triggered E-logged" in logged
+    assert "401 invalid signature" in logged and "stopping" in logged
+    for secret in secrets:
+        assert secret not in logged and secret.encode().hex() not in logged
+    assert tracebacks(caplog.records) == []
+
+
 def test_a_flood_of_forged_and_oversized_requests_queues_nothing_and_a_valid_delivery_still_gets_through():
     """1,000 concurrent requests (forged, unsigned, oversized, signed but not JSON, with a Content-Length int() cannot
     read, with a signature that is not ASCII), with one signed delivery in their midst: the source stays up, queues
