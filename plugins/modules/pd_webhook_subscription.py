@@ -100,6 +100,8 @@ options:
     description:
       - "Return the signing secret as RV(secret) when the module creates the subscription. Register the result with
         C(no_log: true) on the task, or the secret is printed with the task's result."
+      - When the subscription already exists, no secret is returned (PagerDuty shows it only once) and the module
+        warns.
     type: bool
     default: false
 notes:
@@ -331,6 +333,18 @@ def create(module, params, wanted):
     return result
 
 
+def warn_secret_not_handed_over(module, params, current):
+    """The subscription exists: its secret, which PagerDuty shows only in its answer to the creation, cannot be handed
+    over. Warn when it was asked for (secret_file only when the file does not exist yet)."""
+    why = "the webhook subscription %s exists, and PagerDuty shows its secret only when it is created" % (
+        current.get("id"))
+    if params["secret_file"] and not os.path.exists(params["secret_file"]):
+        module.warn("secret_file %s was not written: %s" % (params["secret_file"], why))
+    if params["return_secret"]:
+        module.warn("return_secret: no secret is returned: %s (delete it, state=absent, and create it again for a new "
+                    "secret)" % why)
+
+
 def present(module, params, current, wanted):
     if current is None:
         if not params["events"]:
@@ -340,9 +354,7 @@ def present(module, params, current, wanted):
             return dict(webhook_subscription=shown(new_subscription(params, wanted)))
         return create(module, params, wanted)
     fields, changes = plan_update(current, params)
-    if params["secret_file"] and not os.path.exists(params["secret_file"]):
-        module.warn("secret_file %s was not written: the webhook subscription %s exists, and PagerDuty shows its "
-                    "secret only when it is created" % (params["secret_file"], current.get("id")))
+    warn_secret_not_handed_over(module, params, current)
     module.changes.extend(changes)
     if not fields:
         return dict(webhook_subscription=shown(current))

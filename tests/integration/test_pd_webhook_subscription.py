@@ -40,6 +40,31 @@ def test_adhoc_create_unchanged_check_and_diff(ansible, sim):
     assert third["changed"] is True and len(subscriptions(sim)) == 2
 
 
+def warnings_of(run):
+    """The [WARNING] lines of an ad hoc run, each on one line (Ansible wraps long ones)."""
+    text = " ".join(run.stderr.split())
+    return [warning.strip() for warning in text.split("[WARNING]:")[1:]]
+
+
+def test_return_secret_on_a_subscription_that_exists_returns_none_and_warns(ansible, sim, tmp_path):
+    """PagerDuty shows the secret only in its answer to the creation: asked for later, there is none to return, and
+    the module says so (as it does for a secret_file it cannot write)."""
+    args = "url=https://hooks.example.com/pd events=incident.triggered"
+    created = ansible.adhoc("oncall.pagerduty.pd_webhook_subscription", args + " secret_file=%s" % (tmp_path / "s"),
+                            rest=True)
+    assert created.result()["changed"] is True and warnings_of(created) == []
+    again = ansible.adhoc("oncall.pagerduty.pd_webhook_subscription", args + " return_secret=true", rest=True)
+    assert again.result()["changed"] is False and "secret" not in again.result()
+    assert warnings_of(again) == [
+        "return_secret: no secret is returned: the webhook subscription %s exists, and PagerDuty shows its secret only "
+        "when it is created (delete it, state=absent, and create it again for a new secret)"
+        % created.result()["webhook_subscription"]["id"]]
+    # with the secret file that exists (written at the creation), the same warning only
+    both = ansible.adhoc("oncall.pagerduty.pd_webhook_subscription",
+                         args + " secret_file=%s return_secret=true" % (tmp_path / "s"), rest=True)
+    assert warnings_of(both) == warnings_of(again)
+
+
 def test_custom_headers_cannot_change_and_the_module_says_so(ansible, sim):
     args = "url=https://hooks.example.com/pd events=incident.triggered"
     ansible.adhoc("oncall.pagerduty.pd_webhook_subscription", args, rest=True)

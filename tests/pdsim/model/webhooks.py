@@ -178,18 +178,28 @@ class Webhooks(object):
 
     # -- webhooks ---------------------------------------------------------------------------
     def incident_changed(self, event_type, incident, agent, data=None):
-        """What :class:`Incidents` tells its listeners: one webhook to each matching subscription."""
+        """What :class:`Incidents` tells its listeners: one webhook to each matching subscription, each of them
+        carrying the same event.
+
+        docs/webhooks/01-Overview.md: "Outbound events are created when PagerDuty resources change", and a webhook
+        payload "contains a single event object"; ``event.id`` is "the unique id of the event". So one change makes
+        one event (one ``event.id``, ``occurred_at`` and body) and each subscription gets a webhook of its own that
+        carries it (its own ``X-Webhook-Id``, "unique to the webhook", docs/webhooks/02-Behavior.md, and signature).
+        """
         team_ids = set(self.incidents.incident_team_ids(incident))
-        for subscription in self.subscriptions.values():
-            if event_type in subscription["events"] and self._matches(subscription, incident, team_ids):
-                self._send(subscription, event_type, "incident", agent,
-                           data if data is not None else self.incident_data(incident))
+        matching = [subscription for subscription in self.subscriptions.values()
+                    if event_type in subscription["events"] and self._matches(subscription, incident, team_ids)]
+        if not matching:
+            return
+        event = self._event(event_type, "incident", agent, data if data is not None else self.incident_data(incident))
+        for subscription in matching:
+            self._send(subscription, event)
 
     def ping(self, subscription_id):
         """POST .../ping: "this will deliver the pagey.ping webhook event to the destination"."""
         subscription = self.subscriptions.get(subscription_id)
-        self._send(subscription, "pagey.ping", "pagey", None,
-                   {"message": "Hello from your friend Pagey!", "type": "ping"})
+        self._send(subscription, self._event("pagey.ping", "pagey", None,
+                                             {"message": "Hello from your friend Pagey!", "type": "ping"}))
 
     @staticmethod
     def _matches(subscription, incident, team_ids):
@@ -218,10 +228,15 @@ class Webhooks(object):
             "incident_type": {"name": incident.get("incident_type", {}).get("name", "incident_default")},
         }
 
-    def _send(self, subscription, event_type, resource_type, agent, data):
-        event = {"event": {"id": self.plumbing.random_hex(), "event_type": event_type,
-                           "resource_type": resource_type, "occurred_at": self.plumbing.timestamp(),
-                           "agent": agent, "client": None, "data": data}}
+    def _event(self, event_type, resource_type, agent, data):
+        """The payload of the webhooks of one event (docs/webhooks/01-Overview.md, "Webhook Payload")."""
+        return {"event": {"id": self.plumbing.random_hex(), "event_type": event_type,
+                          "resource_type": resource_type, "occurred_at": self.plumbing.timestamp(),
+                          "agent": agent, "client": None, "data": data}}
+
+    def _send(self, subscription, event):
+        """One webhook of ``event`` to ``subscription``: its own id, headers and signature; the event's body."""
+        event_type, data = event["event"]["event_type"], event["event"]["data"]
         body = json.dumps(event, separators=(",", ":")).encode("utf-8")
         webhook_id = self.plumbing.random_hex()
         headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, "X-Webhook-Id": webhook_id,

@@ -5,6 +5,7 @@ Each test starts the source's ``main(queue, args)`` as ansible-rulebook does, in
 
 import asyncio
 import contextlib
+import logging
 import socket
 import ssl
 import subprocess
@@ -73,6 +74,22 @@ async def raw(url, data, read=True, timeout=5.0):
         return await asyncio.wait_for(reader.read(), timeout) if read else b""
     finally:
         writer.close()
+
+
+def signed_raw(body, secret=SECRET):
+    """The bytes of a POST of ``body`` signed with ``secret`` (None: unsigned), on a connection closed after it."""
+    signature = b"X-PagerDuty-Signature: %s\r\n" % source.sign(secret, body).encode() if secret else b""
+    return b"POST / HTTP/1.1\r\nContent-Length: %d\r\n%sConnection: close\r\n\r\n%s" % (len(body), signature, body)
+
+
+def status_of(answer):
+    """The status code of a raw answer (its first line), or "closed" when there was none."""
+    return int(answer[9:12]) if answer.startswith(b"HTTP/1.1 ") else "closed"
+
+
+def tracebacks(records):
+    """The log records that carry a traceback."""
+    return [record for record in records if record.exc_info or record.exc_text or "Traceback" in record.getMessage()]
 
 
 def test_a_signed_delivery_is_answered_202_and_queued_with_its_meta():
@@ -178,11 +195,100 @@ def test_https_with_a_certificate(tmp_path):
     assert status == 202 and len(events) == 1
 
 
+# A Content-Length of a digit str.isdigit() knows but int() does not (a superscript two, in the Latin-1 the head is
+# decoded with), and a signature with a byte that is not ASCII (hmac.compare_digest raises TypeError on such a str).
+SUPERSCRIPT_LENGTH = b"POST / HTTP/1.1\r\nContent-Length: \xb2\r\nX-PagerDuty-Signature: v1=00\r\n\r\n"
+NON_ASCII_SIGNATURE = b"POST / HTTP/1.1\r\nContent-Length: 2\r\nX-PagerDuty-Signature: v1=\xe9\r\n\r\n{}"
+
+
+@pytest.mark.parametrize("data, status", [
+    (SUPERSCRIPT_LENGTH, 400),
+    (b"POST / HTTP/1.1\r\nContent-Length: \xb9\xb3\r\n\r\n", 400),
+    (b"POST / HTTP/1.1\r\nContent-Length: " + b"1" * 5000 + b"\r\n\r\n", 413),    # more digits than int() takes
+    (NON_ASCII_SIGNATURE, 401),
+    (b"POST / HTTP/1.1\r\nContent-Length: 2\r\nX-PagerDuty-Signature: v1=\xc3\xa9,v1=\xff\r\n\r\n{}", 401),
+    (b"GE\nT\r / HTTP/1.1\r\n\r\n", 405),                    # the client's line breaks in the method it logs
+], ids=["superscript-length", "superscripts-length", "5000-digit-length", "latin-1-signature", "utf-8-signature",
+        "line-breaks-in-method"])
+def test_bad_bytes_are_answered_and_logged_in_one_line_without_a_traceback(caplog, data, status):
+    async def scenario():
+        async with running() as (url, queue, task):
+            answer = await raw(url, data)
+            after = await raw(url, signed_raw(delivery("after-the-bad-bytes")))
+            return answer, after, await drained(queue, wait=0.05), task.done()
+    with caplog.at_level(logging.INFO):
+        answer, after, events, stopped = run(scenario())
+    assert status_of(answer) == status
+    assert status_of(after) == 202 and len(events) == 1 and not stopped
+    assert tracebacks(caplog.records) == []
+    [refused] = [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]
+    assert refused.startswith("PagerDuty webhook: refused 1 x %d " % status)
+    assert "\n" not in refused and "\r" not in refused
+
+
+def test_an_unexpected_error_is_answered_500_logged_in_one_line_and_the_source_goes_on(caplog, monkeypatch):
+    """The last resort: whatever a defect raises, the request is answered, the log has one line without a traceback
+    (nor the exception's text, which may hold the request's), and the next request is served."""
+    receive = source.Receiver.receive
+
+    async def defective(self, headers, body, endpoint=""):
+        if body == b"{}":
+            raise RuntimeError("a defect, with the request's text: %r" % headers)
+        return await receive(self, headers, body, endpoint)
+    monkeypatch.setattr(source.Receiver, "receive", defective)
+
+    async def scenario():
+        async with running() as (url, queue, task):
+            answer = await raw(url, signed_raw(b"{}"))
+            after = await raw(url, signed_raw(delivery("after-the-defect")))
+            return answer, after, await drained(queue, wait=0.05), task.done()
+    with caplog.at_level(logging.INFO):
+        answer, after, events, stopped = run(scenario())
+    assert status_of(answer) == 500 and answer.endswith(b'{"status": "refused", "error": "internal error"}')
+    assert status_of(after) == 202 and len(events) == 1 and not stopped
+    assert tracebacks(caplog.records) == []
+    [refused] = [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]
+    assert refused.startswith("PagerDuty webhook: refused 1 x 500 internal error: RuntimeError in defective (line ")
+    assert "request's text" not in refused and "x-pagerduty-signature" not in refused
+
+
+def test_the_secrets_never_reach_a_log_record_even_at_debug(caplog):
+    """Every log record of a start, a signed delivery, its replay, forged, unsigned and malformed requests, and a stop,
+    at DEBUG and from every logger (asyncio's too), is free of the secrets."""
+    secrets = [SECRET, OTHER_SECRET]
+
+    async def scenario():
+        async with running(secret=secrets, event_types=["incident.triggered"]) as (url, queue, _task):
+            body = delivery("E-logged")
+            answers = [await raw(url, signed_raw(body, OTHER_SECRET)), await raw(url, signed_raw(body, SECRET)),
+                       await raw(url, signed_raw(body, "not-the-secret")), await raw(url, signed_raw(body, None)),
+                       await raw(url, SUPERSCRIPT_LENGTH), await raw(url, NON_ASCII_SIGNATURE)]
+            return [status_of(answer) for answer in answers], await drained(queue, wait=0.05)
+    with caplog.at_level(logging.DEBUG):
+        statuses, events = run(scenario())
+    assert statuses == [202, 200, 401, 401, 400, 401] and len(events) == 1
+    logged = "\n".join("%s %s %r %s" % (record.name, record.getMessage(), record.args, record.exc_text or "")
+                       for record in caplog.records)
+    # what was logged: the start, the queued event (DEBUG), the refusals (at the stop) and the stop
+    assert "listening on" in logged and "queued incident.triggered E-logged" in logged
+    assert "401 invalid signature" in logged and "stopping" in logged
+    for secret in secrets:
+        assert secret not in logged and secret.encode().hex() not in logged
+    assert tracebacks(caplog.records) == []
+
+
 def test_a_flood_of_forged_and_oversized_requests_queues_nothing_and_a_valid_delivery_still_gets_through():
-    """1,000 concurrent requests (forged, unsigned, oversized, signed but not JSON), with one signed delivery in their
-    midst: the source stays up, queues only the valid delivery, and accepts another one after the flood."""
+    """1,000 concurrent requests (forged, unsigned, oversized, signed but not JSON, with a Content-Length int() cannot
+    read, with a signature that is not ASCII), with one signed delivery in their midst: the source stays up, queues
+    only the valid delivery, and accepts another one after the flood."""
     async def one(session, url, kind, index):
         body = delivery("flood-%d" % index)
+        if kind in ("superscript-length", "non-ascii-signature"):
+            try:
+                return status_of(await raw(url, SUPERSCRIPT_LENGTH if kind == "superscript-length"
+                                           else NON_ASCII_SIGNATURE, timeout=60))
+            except (ConnectionError, OSError):
+                return "closed"
         if kind == "forged":
             data, headers = body, signed_headers(body, OTHER_SECRET)
         elif kind == "unsigned":
@@ -207,8 +313,8 @@ def test_a_flood_of_forged_and_oversized_requests_queues_nothing_and_a_valid_del
         async with running() as (url, queue, task):
             connector = aiohttp.TCPConnector(limit=0, force_close=True)
             async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as session:
-                kinds = ["forged", "unsigned", "oversized", "malformed"]
-                flood = [one(session, url, kinds[index % 4], index) for index in range(1000)]
+                kinds = ["forged", "unsigned", "oversized", "malformed", "superscript-length", "non-ascii-signature"]
+                flood = [one(session, url, kinds[index % 6], index) for index in range(1000)]
                 results = await asyncio.gather(valid(session, url), *flood)
                 events = await drained(queue, wait=0.5)
                 after = delivery("after-the-flood")
@@ -221,5 +327,6 @@ def test_a_flood_of_forged_and_oversized_requests_queues_nothing_and_a_valid_del
     assert valid_status == 202
     assert [event["pagerduty"]["event_id"] for event in events] == ["the-valid-one", "after-the-flood"]
     assert after_status == 202 and not stopped
-    assert set(flood[0::4]) == {401} and set(flood[1::4]) == {401} and set(flood[3::4]) == {400}
-    assert set(flood[2::4]) <= {413, "closed"}
+    assert set(flood[0::6]) == {401} and set(flood[1::6]) == {401} and set(flood[3::6]) == {400}
+    assert set(flood[2::6]) <= {413, "closed"}
+    assert set(flood[4::6]) == {400} and set(flood[5::6]) == {401}

@@ -50,6 +50,15 @@ def test_wrong_missing_or_altered_signatures_do_not_verify():
     assert not verifier.verify(reencoded, signed(body, SECRET)["x-pagerduty-signature"])
 
 
+@pytest.mark.parametrize("header", ["v1=\xe9", "v1=" + "\xe9" * 64, "v1=\u0663\u00b2", "v1=\udcff"])
+def test_a_signature_with_non_ascii_characters_matches_nothing_and_raises_nothing(header):
+    """hmac.compare_digest raises TypeError on str with non-ASCII characters; the verifier compares bytes."""
+    body = delivery()
+    verifier = source.Verifier([SECRET])
+    assert verifier.verify(body, header) is False
+    assert verifier.verify(body, header + "," + source.sign(SECRET, body)) is True
+
+
 def test_the_verifier_never_shows_its_secrets():
     assert SECRET not in repr(source.Verifier([SECRET]))
 
@@ -244,6 +253,28 @@ def test_refusals_are_logged_by_reason_at_most_once_per_interval(caplog):
     assert log.total[401] == 502
 
 
+def test_a_refusal_warning_stays_short_however_many_distinct_reasons_there_are(caplog):
+    """Reasons may hold client text (a method's name): however many there are, the reasons kept between two warnings
+    are bounded (then counted by status), and a warning names the most frequent few and counts the rest."""
+    now = [100.0]
+    log = source.RefusalLog(every=10, clock=lambda: now[0])
+    with caplog.at_level(logging.WARNING):
+        log.refused(401, "no signature")
+        for index in range(10000):
+            log.refused(405, "method 'M%05d'" % index)
+        log.refused(401, "invalid signature")
+        assert len(log.pending) == source.KEEP_REASONS + 2     # and a "(other reasons)" of each status
+        now[0] += 10
+        log.refused(405, "method 'M00000'")
+    first, second = [record.getMessage() for record in caplog.records]
+    assert first == "PagerDuty webhook: refused 1 x 401 no signature"
+    folded, others = 10000 - source.KEEP_REASONS, source.KEEP_REASONS - 3      # M00003 to M00063, one each
+    assert second == ("PagerDuty webhook: refused %d x 405 (other reasons), 2 x 405 method 'M00000', "
+                      "1 x 401 (other reasons), 1 x 405 method 'M00001', 1 x 405 method 'M00002', "
+                      "and %d for %d other reason(s)" % (folded, others, others))
+    assert log.total[405] == 10001 and log.total[401] == 2
+
+
 # -- HTTP parsing ------------------------------------------------------------------------------------------------------------
 def test_a_request_head_is_parsed_with_lower_case_headers():
     request = source.parse_head(b"POST /pd?x=1 HTTP/1.1\r\nHost: a\r\nX-PagerDuty-Signature: v1=ab\r\n"
@@ -269,12 +300,21 @@ def test_malformed_heads_are_refused(head, status):
 @pytest.mark.parametrize("headers, status", [
     ({}, 411), ({"transfer-encoding": "chunked"}, 411), ({"content-length": "-1"}, 400),
     ({"content-length": "1e3"}, 400), ({"content-length": str(256 * 1024 + 1)}, 413),
+    # digits to str.isdigit() but not to int(): superscripts (Latin-1, as the head is decoded), other scripts' digits
+    ({"content-length": "\u00b2"}, 400), ({"content-length": "1\u00b9"}, 400), ({"content-length": "\u0663"}, 400),
+    ({"content-length": ""}, 400), ({"content-length": " 1"}, 400),
+    # more digits than int() converts (4,300)
+    ({"content-length": "1" * 5000}, 413), ({"content-length": "0" * 5000 + "262145"}, 413),
 ])
 def test_body_lengths_that_are_refused(headers, status):
     with pytest.raises(source.Rejected) as caught:
         source.body_length(source.Request("POST", "/", "HTTP/1.1", headers))
     assert caught.value.status == status
-    assert source.body_length(source.Request("POST", "/", "HTTP/1.1", {"content-length": str(256 * 1024)})) == 262144
+
+
+@pytest.mark.parametrize("value, length", [(str(256 * 1024), 262144), ("0", 0), ("0012", 12), ("0" * 5000 + "7", 7)])
+def test_body_lengths_that_are_accepted(value, length):
+    assert source.body_length(source.Request("POST", "/", "HTTP/1.1", {"content-length": value})) == length
 
 
 def test_a_redelivery_that_arrives_while_the_first_waits_for_the_rulebook_is_not_queued_twice():

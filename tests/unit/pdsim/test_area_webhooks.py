@@ -123,6 +123,30 @@ def test_a_triggered_incident_is_sent_signed_to_the_subscriptions_that_match(acc
     assert account.webhooks.deliveries[0]["status"] == "pending"
 
 
+def test_one_incident_change_is_one_event_in_a_webhook_of_its_own_to_each_subscription(account):
+    """event.id is the event's (docs/webhooks/01-Overview.md), X-Webhook-Id the webhook's (02-Behavior.md): the
+    subscriptions that match one change get the same event, each in a webhook with its own id and signature."""
+    events = ["incident.triggered", "incident.acknowledged"]
+    by_service = account.webhooks.create(subscription(events))
+    by_team = account.webhooks.create(subscription(events, filter={"type": "team_reference", "id": "PTCHKOT"},
+                                                   url=URL + "/team"))
+    by_account = account.webhooks.create(subscription(events, filter={"type": "account_reference"}, url=URL + "/all"))
+    incident = trigger(account)
+    assert [headers["X-Webhook-Subscription"] for _id, _url, headers, _body in account.sent] == [
+        by_service["id"], by_team["id"], by_account["id"]]
+    bodies = {body for _id, _url, _headers, body in account.sent}
+    assert len(bodies) == 1                                              # the same event, byte for byte
+    [event] = [json.loads(body)["event"] for body in bodies]
+    assert [d["event_id"] for d in account.webhooks.deliveries] == [event["id"]] * 3
+    assert len({webhook_id for webhook_id, _url, _headers, _body in account.sent}) == 3
+    assert len({headers["X-PagerDuty-Signature"] for _id, _url, headers, _body in account.sent}) == 3
+    # the next change is another event
+    account.incidents.update_incident(account.directory.users.get("PADMIN1"), incident["id"],
+                                      {"status": "acknowledged"})
+    acknowledged = {json.loads(body)["event"]["id"] for _id, _url, _headers, body in account.sent[3:]}
+    assert len(acknowledged) == 1 and acknowledged != {event["id"]}
+
+
 def test_every_documented_incident_change_makes_its_event(account):
     account.webhooks.create(subscription(events=[e for e in EVENT_TYPES if e.startswith("incident.")],
                                          filter={"type": "team_reference", "id": "PTCHKOT"}))

@@ -30,8 +30,9 @@ description:
     them matches the body signed with one of the O(secret)s; the comparison takes constant time. A missing or wrong
     signature is answered C(401) and nothing is queued.
   - A body that is not JSON, or not a V3 event (an object C(event) with an C(id) and an C(event_type)), is answered
-    C(400); a body larger than 256 KB (PagerDuty drops larger webhooks) C(413), without reading it; a request that
-    has not arrived whole within O(timeout) seconds C(408). Such requests queue nothing.
+    C(400), as is a malformed request (its request line, a header, a C(Content-Length) that is not ASCII digits); a
+    body larger than 256 KB (PagerDuty drops larger webhooks) C(413), without reading it; a request that has not
+    arrived whole within O(timeout) seconds C(408). Such requests queue nothing.
   - PagerDuty delivers at least once and retries a delivery that failed, so the same event may arrive more than once.
     An event whose C(id) was already queued is answered C(200) and not queued again; the last O(dedup_size) event IDs
     are remembered (in memory, so not across restarts).
@@ -47,7 +48,9 @@ description:
     path the delivery was posted to and C(meta.headers) its C(User-Agent), C(Content-Type) and C(X-Webhook-*)
     headers (never the signature, nor a subscription's custom headers)."
   - The secrets are never logged. Refused deliveries are logged by reason, at most one warning every 10 seconds with
-    their counts.
+    their counts (the five most frequent reasons, and how many others).
+  - A request on which the source itself fails (a defect) is answered C(500) and counted with the refusals, by the
+    exception's type and the function that raised it; no traceback is logged, and the source goes on serving.
 version_added: 1.1.0
 author:
   - oncall.pagerduty developers (@oncall)
@@ -184,6 +187,7 @@ import json
 import logging
 import ssl
 import time
+import traceback
 
 SIGNATURE_HEADER = "x-pagerduty-signature"
 # PagerDuty drops every webhook larger than 256 KB (docs/webhooks/02-Behavior.md, "Size Limit"), so no genuine
@@ -191,19 +195,24 @@ SIGNATURE_HEADER = "x-pagerduty-signature"
 MAX_BODY_BYTES = 256 * 1024
 MAX_HEAD_BYTES = 16 * 1024          # request line and headers
 MAX_SIGNATURES = 32                 # v1= values considered in one header
+ASCII_DIGITS = "0123456789"
 SAFE_HEADERS = ("user-agent", "content-type", "x-webhook-id", "x-webhook-subscription")
 LOG_EVERY = 10.0                    # seconds between warnings about refused deliveries
+LOG_REASONS = 5                     # reasons named in one warning (the most frequent); the others are counted
+KEEP_REASONS = 64                   # distinct reasons counted between two warnings; then "other reasons" by status
 
 logger = logging.getLogger(__name__)
 
 
 class Rejected(Exception):
-    """A request answered with an error ``status``; ``reason`` is logged (never a secret or the body)."""
+    """A request answered with an error ``status``; ``reason`` is answered and logged (never a secret or the body),
+    unless ``logged`` gives what to log instead."""
 
-    def __init__(self, status, reason):
+    def __init__(self, status, reason, logged=None):
         super().__init__(reason)
         self.status = status
         self.reason = reason
+        self.logged = logged or reason
 
 
 # -- signatures ----------------------------------------------------------------------------------------------------
@@ -240,14 +249,16 @@ class Verifier:
     def verify(self, body, header):
         """Whether one signature of ``header`` is HMAC-SHA256 of the raw ``body`` with one of the secrets.
 
-        Each comparison takes constant time (``hmac.compare_digest``), as PagerDuty asks.
+        Each comparison takes constant time (``hmac.compare_digest``), as PagerDuty asks. The comparison is of bytes:
+        ``compare_digest`` raises on strings with non-ASCII characters, which a header may hold; such a signature
+        matches nothing.
         """
-        given = signatures_in(header)
+        given = [signature.encode("utf-8", "replace") for signature in signatures_in(header)]
         if not given:
             return False
         matched = False
         for key in self._keys:
-            expected = hmac.new(key, body, hashlib.sha256).hexdigest()
+            expected = hmac.new(key, body, hashlib.sha256).hexdigest().encode("ascii")
             for signature in given:
                 matched |= hmac.compare_digest(expected, signature)
         return matched
@@ -403,7 +414,10 @@ class RefusalLog:
         self._last = None
 
     def refused(self, status, reason, peer=None):
-        self.pending["%d %s" % (status, reason)] += 1
+        key = "%d %s" % (status, reason)
+        if key not in self.pending and len(self.pending) >= KEEP_REASONS:
+            key = "%d (other reasons)" % status         # a client that varies its reasons cannot grow the log
+        self.pending[key] += 1
         self.total[status] += 1
         now = self.clock()
         if self._last is None or now - self._last >= self.every:
@@ -411,10 +425,14 @@ class RefusalLog:
             self._last = now
 
     def flush(self, peer=None):
+        """One warning: the ``LOG_REASONS`` most frequent reasons with their counts, then how many more."""
         if self.pending:
-            logger.warning("PagerDuty webhook: refused %s%s", ", ".join(
-                "%d x %s" % (count, reason) for reason, count in sorted(self.pending.items())),
-                " (last from %s)" % (peer,) if peer else "")
+            ranked = sorted(self.pending.items(), key=lambda item: (-item[1], item[0]))
+            named = ", ".join("%d x %s" % (count, reason) for reason, count in ranked[:LOG_REASONS])
+            rest = ranked[LOG_REASONS:]
+            more = ", and %d for %d other reason(s)" % (sum(count for _reason, count in rest), len(rest)) if rest else ""
+            logger.warning("PagerDuty webhook: refused %s%s%s", named, more,
+                           " (last from %s)" % (peer,) if peer else "")
             self.pending.clear()
 
 
@@ -533,11 +551,16 @@ def body_length(request):
     value = request.headers.get("content-length")
     if value is None:
         raise Rejected(411, "no Content-Length")
-    if not value.isdigit():
+    # ASCII digits only (RFC 9110: 1*DIGIT): str.isdigit() also takes superscripts and other scripts' digits (U+00B2,
+    # U+0663), on which int() fails.
+    if not value or value.strip(ASCII_DIGITS):
         raise Rejected(400, "invalid Content-Length")
-    if int(value) > MAX_BODY_BYTES:
+    # Leading zeros are allowed; a length with more digits than the limit is too large without being converted (int()
+    # refuses strings of more than 4300 digits).
+    significant = value.lstrip("0") or "0"
+    if len(significant) > len(str(MAX_BODY_BYTES)) or int(significant) > MAX_BODY_BYTES:
         raise Rejected(413, "body larger than %d bytes" % MAX_BODY_BYTES)
-    return int(value)
+    return int(significant)
 
 
 async def read_request(reader):
@@ -552,7 +575,8 @@ async def read_request(reader):
         raise Rejected(431, "headers larger than %d bytes" % MAX_HEAD_BYTES) from None
     request = parse_head(head[:-4])
     if request.method != "POST":
-        raise Rejected(405, "method %s" % request.method[:16])
+        # ascii(): the method is the client's text, which may hold line breaks; logged escaped, in quotes, bounded.
+        raise Rejected(405, "method %s" % ascii(request.method[:16]))
     length = body_length(request)
     try:
         request.body = await reader.readexactly(length)
@@ -570,6 +594,12 @@ def answer(status, body, keep_alive):
     if status == 405:
         head += "Allow: POST\r\n"
     return head.encode("latin-1") + b"\r\n" + payload
+
+
+def raised_at(exc):
+    """``TypeError in verify (line 255)``: an exception's type and the function it was raised in, without its text."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return type(exc).__name__ + (" in %s (line %d)" % (frames[-1].name, frames[-1].lineno) if frames else "")
 
 
 class Server:
@@ -630,13 +660,18 @@ class Server:
         except Rejected as exc:
             await self._refuse(writer, exc, peer)
             return False
+        except Exception as exc:  # pylint: disable=broad-except
+            # The last resort: a defect must not leave a request unanswered, stop the server or log a traceback (whose
+            # values may come from the request). Logged as the exception's type and where it was raised, nothing more.
+            await self._refuse(writer, Rejected(500, "internal error", "internal error: %s" % raised_at(exc)), peer)
+            return False
         writer.write(answer(status, body, request.keep_alive))
         await writer.drain()
         return request.keep_alive
 
     async def _refuse(self, writer, exc, peer):
         """Answer an error and close (the rest of the request is never read)."""
-        self.refusals.refused(exc.status, exc.reason, peer[0] if peer else None)
+        self.refusals.refused(exc.status, exc.logged, peer[0] if peer else None)
         writer.write(answer(exc.status, {"status": "refused", "error": exc.reason}, False))
         try:
             await asyncio.wait_for(writer.drain(), self.options.timeout)
