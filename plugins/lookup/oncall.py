@@ -99,19 +99,23 @@ _raw:
 """
 
 import os
+import traceback
 
 from ansible import constants as C
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
+from ansible.utils.display import Display
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils.connection import (
     CONNECTION_OPTIONS, client_from_options)
-from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyError
+from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyError, unexpected
 from ansible_collections.oncall.pagerduty.plugins.module_utils.oncall import (
     KINDS, build_query, users_of, who_is_on_call)
 from ansible_collections.oncall.pagerduty.plugins.module_utils.resolver import Resolver
 from ansible_collections.oncall.pagerduty.plugins.module_utils.times import utc_now
 from ansible_collections.oncall.pagerduty.plugins.plugin_utils.oncall_cache import RunCache, cache_key
+
+display = Display()
 
 KIND_TARGETS = dict(zip(("escalation_policy", "schedule", "service", "user"), KINDS))
 _CACHE = []     # the RunCache of this process, made on first use
@@ -158,6 +162,9 @@ class LookupModule(LookupBase):
             entries = run_cache().get(cache_key(connection, query.key()), lambda: ask(connection, query))
         except PagerDutyError as exc:
             raise AnsibleLookupError("oncall: %s" % exc)
+        except Exception as exc:  # pylint: disable=broad-except
+            display.vvv(traceback.format_exc())
+            raise AnsibleLookupError("oncall: %s" % unexpected(exc))
         entries = [e for e in entries if level is None or e["escalation_level"] == level]
         if self.get_option("details"):
             return entries

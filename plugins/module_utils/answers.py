@@ -40,6 +40,8 @@ def decoded(raw, request, status, content_type=None):
     """The JSON object or list in ``raw`` (bytes); :class:`PagerDutyAnswerError` when it is not one."""
     try:
         value = json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise PagerDutyAnswerError(request, "the %d answer is JSON nested too deeply to read" % status)
     except (ValueError, UnicodeDecodeError):
         kind = " (%s)" % text_of(content_type, 60) if content_type else ""
         raise PagerDutyAnswerError(request, "the %d answer%s is not JSON: %r" % (
@@ -96,7 +98,7 @@ def json_or_text(raw):
     text = raw.decode("utf-8", "replace")
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return text
 
 
@@ -115,15 +117,31 @@ class Listing(object):
     must be a boolean.  ``add`` returns whether another page should be read.
     """
 
-    def __init__(self, request, key, cap):
+    def __init__(self, request, key, cap, page_size=100):
         self.request = request          # "GET /users", for messages
         self.key = key
         self.cap = cap
+        self.page_size = page_size      # the items asked for in each request
         self.items = []
         self.offset = 0
         self.pages = 0
+        self.requests = 0               # sent for this listing (counted by the caller, pages read ahead included)
         self.truncated = False
         self._seen = set()
+
+    def check_budget(self):
+        """Before another request: :class:`PagerDutyAnswerError` when it could take the listing beyond
+        ceil(items / page size) + 2 requests, as pages shorter than asked that still say there are more do (a
+        server serving one item a page, or a window that slides by one item, would otherwise be read to its end)."""
+        if self.requests + 1 > -(-len(self.items) // self.page_size) + 2:
+            raise PagerDutyAnswerError(self.request, "the pages hold fewer items than asked (%d items in %d requests "
+                                       "of %d) although the answers say there are more; stopped (a listing takes at "
+                                       "most ceil(items / %d) + 2 requests)" % (
+                                           len(self.items), self.requests, self.page_size, self.page_size))
+
+    def is_new(self, page):
+        """Whether none of the page's items is listed already (the last page, read before the pages between)."""
+        return not any(_identity(item) in self._seen for item in self.page_items(page))
 
     def page_items(self, page):
         """The page's list of objects; :class:`PagerDutyAnswerError` when the page is not a listing page."""
@@ -143,7 +161,8 @@ class Listing(object):
         items = self.page_items(page)
         more = page.get("more")
         if more not in (True, False, None):
-            raise PagerDutyAnswerError(self.request, "a page's 'more' is %s, not true or false" % text_of(more, 40))
+            raise PagerDutyAnswerError(self.request, "a page's 'more' is %s, not true or false" % text_of(
+                json.dumps(more, default=repr), 40))
         self.pages += 1
         self.offset += len(items)
         new = 0

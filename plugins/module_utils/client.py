@@ -32,6 +32,7 @@ __metaclass__ = type
 
 import email.utils
 import json
+import math
 import random
 import socket
 import threading
@@ -68,6 +69,7 @@ RETRY_STATUSES = (500, 502, 503, 504)
 PAGE_LIMIT = 100
 PAGINATION_CAP = 10000
 MAX_ANSWER_BYTES = 16 * 2 ** 20     # far above any answer of PagerDuty's (100 objects a page)
+MAX_RESET = 3600.0                  # seconds; PagerDuty's rate-limit windows are a minute
 
 
 class _RateBudget(object):
@@ -87,6 +89,8 @@ class _RateBudget(object):
         try:
             remaining, reset = int(remaining), float(reset)
         except ValueError:
+            return
+        if not 0 <= reset <= MAX_RESET:     # (nan, inf and negative resets are not believed)
             return
         with self._lock:
             self._remaining = remaining
@@ -279,6 +283,9 @@ class PagerDutyClient(object):
                                             allow_redirects=False)
         except requests.exceptions.RequestException as exc:
             return None, self._transport_error(call, exc), None
+        except ValueError as exc:   # (requests reading the answer: a redirect's Location that is not a URL, ...)
+            raise PagerDutyAnswerError(call.request, "the answer could not be read (%s): a redirect to a location "
+                                       "that is not a URL, say; it is not followed" % text_of(str(exc), 80))
         status = response.status_code
         if 200 <= status < 300:
             self._record_write(call)        # (carried out, whatever the answer's body turns out to be)
@@ -414,13 +421,20 @@ class PagerDutyClient(object):
         limit = min(PAGE_LIMIT, cap)
         if first is None:
             first = self.get(path, dict(params, limit=limit, offset=0, total="true"))
-        listing = Listing("GET %s" % path, key, cap)
+        listing = Listing("GET %s" % path, key, cap, page_size=limit)
+        listing.requests = 1
         more = listing.add(first)
         total = count_of(first.get("total")) if isinstance(first, dict) else None
         if more and total is not None and self.concurrency > 1 and listing.offset == limit:
             more = self._fetch_concurrently(path, params, listing, limit, min(total, cap))
         while more:
-            more = listing.add(self.get(path, dict(params, limit=min(limit, cap - listing.offset),
+            if listing.offset >= PAGINATION_CAP:    # (PagerDuty answers no offset beyond it)
+                listing.truncated = True
+                break
+            listing.check_budget()
+            listing.requests += 1
+            more = listing.add(self.get(path, dict(params, limit=min(limit, cap - len(listing.items),
+                                                                     PAGINATION_CAP - listing.offset),
                                                    offset=listing.offset)))
         return listing.items, {"total": total, "truncated": listing.truncated, "pages": listing.pages}
 
@@ -435,17 +449,18 @@ class PagerDutyClient(object):
         offsets = list(range(listing.offset, expected, limit))
         if len(offsets) < 2:
             return True
+        listing.requests += 1
         last = self.get(path, dict(params, limit=limit, offset=offsets[-1]))
-        if len(listing.page_items(last)) != expected - offsets[-1]:
-            return True
-        for page in self._pages(path, params, limit, offsets[:-1]):
+        if len(listing.page_items(last)) != expected - offsets[-1] or not listing.is_new(last):
+            return True             # (not the page the total promised: the same page whatever the offset, say)
+        for page in self._pages(path, params, limit, offsets[:-1], listing):
             if len(listing.page_items(page)) != limit:
                 return True         # (short: the listing goes on from this page, one page at a time)
             if not listing.add(page):
                 return False
         return listing.add(last)
 
-    def _pages(self, path, params, limit, offsets):
+    def _pages(self, path, params, limit, offsets, listing):
         """The pages at ``offsets``, in order, fetched by a pool of ``concurrency`` threads that runs at most
         ``concurrency`` pages ahead of the caller; when the caller stops taking them (an anomaly), no page
         further is asked for."""
@@ -453,19 +468,24 @@ class PagerDutyClient(object):
 
         def fetch(offset):
             return self.get(path, dict(params, limit=limit, offset=offset))
+
+        def submit(offset):
+            listing.requests += 1
+            return pool.submit(fetch, offset)
         width = min(self.concurrency, len(offsets) or 1)
         waiting = deque(offsets)
         with ThreadPoolExecutor(max_workers=width) as pool:
-            running = deque(pool.submit(fetch, waiting.popleft()) for dummy in range(min(width, len(waiting))))
+            running = deque(submit(waiting.popleft()) for dummy in range(min(width, len(waiting))))
             try:
                 while running:
                     page = running.popleft().result()
                     if waiting:
-                        running.append(pool.submit(fetch, waiting.popleft()))
+                        running.append(submit(waiting.popleft()))
                     yield page
             finally:
                 for future in running:
-                    future.cancel()
+                    if future.cancel():         # (never sent)
+                        listing.requests -= 1
 
 
 class _Cutoff(object):
@@ -499,7 +519,10 @@ class _Cutoff(object):
 
 def redirect_problem(status, location):
     """Why a redirect is not followed: the token and the routing key must reach no other host."""
-    host = urlsplit(location or "").netloc or "a location it did not say"
+    try:
+        host = urlsplit(location or "").netloc or "a location it did not say"
+    except ValueError:          # (not a URL, such as "http://[host")
+        host = location
     return ("the answer is a %d redirect to %s, which is not followed (the token and routing key go only to the "
             "configured host); check api_url, events_url and region" % (status, text_of(host, 80)))
 
@@ -531,10 +554,12 @@ def _maybe_sent(exc):
 
 
 def _seconds(value):
+    """A number of seconds a header says (nan, infinite or unreadable: None; negative: 0)."""
     try:
-        return max(0.0, float(value)) if value is not None else None
+        seconds = float(value) if value is not None else None
     except ValueError:
         return None
+    return max(0.0, seconds) if seconds is not None and math.isfinite(seconds) else None
 
 
 def _retry_after(value):

@@ -6,7 +6,8 @@
 Every error's ``str()`` is one readable line, ready for ``fail_json(msg=...)``;
 ``details()`` gives the extra result fields (status, PagerDuty's error object).
 The module base class, the callback and the lookup plugin catch
-:class:`PagerDutyError` and nothing else.
+:class:`PagerDutyError`; anything else they meet is a defect, reported in one
+line by :func:`unexpected` (its traceback only with -vvv).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -120,3 +121,21 @@ class PagerDutyPartialError(PagerDutyError):
         details = self.cause.details() if isinstance(self.cause, PagerDutyError) else {}
         details.update(self.outcome)
         return details
+
+
+def unexpected(exc):
+    """One line for an exception the collection did not expect (a defect, or an answer nothing foresaw): its kind
+    and where it was raised, never its text (which may hold an answer's content)."""
+    frame = None
+    trace = exc.__traceback__
+    while trace is not None:
+        frame, trace = trace, trace.tb_next
+    where = ""
+    if frame is not None:
+        code = frame.tb_frame.f_code
+        filename = code.co_filename.replace("\\", "/").rsplit("/", 1)[-1]
+        where = " in %s (%s, line %d)" % (code.co_name, filename, frame.tb_lineno)
+    if isinstance(exc, RecursionError):
+        return "oncall.pagerduty could not handle an answer nested too deeply (RecursionError%s)" % where
+    return ("oncall.pagerduty failed unexpectedly (%s%s); run with -vvv for the traceback and please report it"
+            % (type(exc).__name__, where))

@@ -15,13 +15,16 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import traceback
+
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils.client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.oncall.pagerduty.plugins.module_utils.connection import (
     ENVIRONMENT, check_connection_options, client_from_options, connection_argument_spec, routing_key_argument_spec)
 from ansible_collections.oncall.pagerduty.plugins.module_utils.diff import ChangeTracker
-from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyError, PagerDutyInputError
+from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import (
+    PagerDutyError, PagerDutyInputError, unexpected)
 
 
 def as_list(value):
@@ -85,11 +88,14 @@ class PagerDutyModule(AnsibleModule):
             raise error
 
     def run(self, work):
-        """Exit with what ``work(self)`` returns; the collection's errors become one ``fail_json`` line."""
+        """Exit with what ``work(self)`` returns; the collection's errors become one ``fail_json`` line, and so does
+        a defect of the collection (its traceback only with -vvv), never a Python exception's text."""
         try:
             result = work(self)
         except PagerDutyError as exc:
             self.fail_json(msg=str(exc), **exc.details())
+        except Exception as exc:  # pylint: disable=broad-except
+            self.fail_json(msg=unexpected(exc), exception=traceback.format_exc())
         self.finish(**(result or {}))
 
     def fail_json(self, msg, **kwargs):

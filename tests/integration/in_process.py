@@ -15,7 +15,9 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils.diff import Chang
 from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule
 
 
-class _Exit(Exception):
+class _Exit(BaseException):
+    """A module's exit, which (like AnsibleModule's SystemExit) no ``except Exception`` of the module catches."""
+
     def __init__(self, result):
         super(_Exit, self).__init__(result)
         self.result = result

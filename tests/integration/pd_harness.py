@@ -25,7 +25,7 @@ PLATFORM_KEY = "pdsimroutingkeyplatformdb0000001"
 # Every token, routing key and secret value the tests use, in any test (unit tests included): none may be printed,
 # logged by the simulator or kept in its events.
 SECRETS = (ADMIN_TOKEN, ROUTING_KEY, PLATFORM_KEY, "pdsim-readonly-token", "pdsim-wrong-token",
-           "hunter2-no-log-secret-value", "secret-token", "device-token",
+           "pdsim-admin-second-token", "hunter2-no-log-secret-value", "secret-token", "device-token",
            # webhook signing secrets of the EDA source's tests, and a webhook subscription's custom header value
            "pdsim-webhook-secret-unit-0001", "pdsim-webhook-secret-unit-0002", "pdsim-webhook-custom-header-value")
 # The signing secrets the simulator makes for webhook subscriptions (pdsim/model/webhooks.py, SECRET_PREFIX).

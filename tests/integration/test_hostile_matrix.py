@@ -28,7 +28,7 @@ from pd_harness import ADMIN_EMAIL, ADMIN_TOKEN, ROUTING_KEY
 
 TIMEOUT = 0.8
 MAX_RETRY_WAIT = 0.6
-LISTED_USERS = 150          # with the 5 seeded users: two pages
+LISTED_USERS = 295          # with the 5 seeded users: three pages (the first, then the last and the one between at once)
 OTHER_HOST = "127.0.0.2"     # where the redirects point: it must receive nothing
 HTML = "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
 
@@ -64,6 +64,14 @@ HOSTILE = {
     "a redirect to another host": {"status": 307, "body": {}, "headers": {"Location": "http://%s:{port}/v2/steal"
                                                                           % OTHER_HOST}},
     "a redirect loop": {"status": 302, "body": {}, "headers": {"Location": "{sim}{path}"}},
+    "a redirect to what is not a URL": {"status": 302, "body": {}, "headers": {"Location": "http://[evil/x"}},
+    "JSON nested deeper than a parser goes": {"after": True, "raw": "[" * 100000 + "]" * 100000,
+                                              "content_type": "application/json"},
+    "one item a page, more: true": {"query": {"limit": 1}, "patch": {"more": True}},
+    "rate-limit headers that are no number": {"after": True, "headers": {
+        "ratelimit-remaining": "0", "ratelimit-reset": "nan", "Retry-After": "inf"}},
+    "a 429 that says to wait for ever": {"status": 429, "body": {"error": {"code": 2020, "message": "Rate Limit"}},
+                                         "headers": {"ratelimit-reset": "inf", "Retry-After": "inf"}},
 }
 
 
@@ -189,7 +197,7 @@ def _cells():
 
 
 def test_the_matrix_covers_every_kind_of_request_and_answer():
-    assert len(list(_cells())) == len(OPERATIONS) * len(HOSTILE) == 7 * 25
+    assert len(list(_cells())) == len(OPERATIONS) * len(HOSTILE) == 7 * 30
 
 
 @pytest.mark.parametrize("operation, name", list(_cells()))
@@ -201,13 +209,14 @@ def test_a_hostile_answer_ends_in_the_right_result_or_one_line(local_sim, other_
     mark = sim.mark()
     result = _run(sim, operation, context)          # (any Python exception fails the test here)
     sim.call("DELETE", "/_sim/faults")
+    assert any(r["fault"] for r in sim.requests(since=mark)), "the hostile answer was served"
     if result.get("failed"):
         message = result["msg"]
         assert "\n" not in message and message.strip() == message, message
         request = operation.path.format(**context).strip("^$")
         assert operation.method in message and request in message, "the error must name the request: " + message
-        assert not re.search(r"Traceback|Error\(|object has no attribute|unsupported operand|not subscriptable",
-                             message), message
+        assert not re.search(r"Traceback|Error\(|object has no attribute|unsupported operand|not subscriptable|"
+                             r"failed unexpectedly|RecursionError", message), message
     else:
         assert operation.right(sim, context, result), result
     if operation.applied is not None:
@@ -244,3 +253,17 @@ def test_summary_of_the_listings(local_sim):
     """(Runs last in its worker: prints the most requests a listing cell sent, for the README.)"""
     if MOST_LISTING_REQUESTS:
         print("\nhostile matrix: most requests of a listing: %d for %d items" % max(MOST_LISTING_REQUESTS))
+
+
+def test_what_nothing_foresaw_is_one_line_with_the_traceback_kept_for_vvv(local_sim, monkeypatch):
+    """A defect (here a module whose code raises TypeError on an answer's content) fails in one line naming its kind
+    and place, never the exception's text; the traceback goes to fail_json's ``exception`` (shown with -vvv)."""
+    def broken(module):
+        module.client.get("/users")
+        raise TypeError("can only concatenate str (not \"int\") to str: the answer's content")
+    monkeypatch.setattr(pd_user_info, "run", broken)
+    result = run_module(pd_user_info, {"api_url": local_sim.url, "api_token": ADMIN_TOKEN})
+    assert result["failed"] is True
+    assert re.match(r"^oncall\.pagerduty failed unexpectedly \(TypeError in broken \(test_hostile_matrix\.py, line "
+                    r"\d+\)\); run with -vvv for the traceback and please report it$", result["msg"]), result["msg"]
+    assert "Traceback" in result["exception"] and "concatenate" in result["exception"]

@@ -45,3 +45,17 @@ def test_bad_input(ansible, sim):
                            env={"PAGERDUTY_ROUTING_KEY": ROUTING_KEY}, expect_rc=2).result()
     assert result["msg"] == "links[0].href must be an http(s):// URL, got 'ftp://nope'"
     assert sim.requests() == []
+
+
+def test_pagerdutys_own_timestamp_example_is_taken(ansible, sim):
+    # "2015-07-17T08:42:58.315+0000" is the timestamp of the examples of PagerDuty's Events API v2 document; the
+    # simulator accepts it as PagerDuty does, and the module sends it in RFC 3339 form
+    result = ansible.adhoc("oncall.pagerduty.pd_change_event",
+                           "summary='Merge Pull Request' source=git timestamp=2015-07-17T08:42:58.315+0000",
+                           env={"PAGERDUTY_ROUTING_KEY": ROUTING_KEY}).result()
+    assert result["changed"] is True
+    sent = change_requests(sim)[0]
+    assert sent["status"] == 202 and sent["body"]["payload"]["timestamp"] == "2015-07-17T08:42:58.315+00:00"
+    raw = sim.call("POST", "/v2/change/enqueue", {"routing_key": ROUTING_KEY, "payload": {
+        "summary": "Merge Pull Request", "timestamp": "2015-07-17T08:42:58.315+0000", "source": "git"}})
+    assert raw[0] == 202, raw

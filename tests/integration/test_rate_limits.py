@@ -7,6 +7,10 @@ for ``ratelimit-reset`` and is carried out once. The window is 3 s so that the s
 
 import json
 
+from ansible_collections.oncall.pagerduty.plugins.modules import pd_incident_note
+from in_process import run_module
+from pd_harness import ADMIN_EMAIL
+
 WINDOW = 3
 
 
@@ -62,3 +66,21 @@ def test_the_second_oncall_listing_waits_for_the_limit_of_its_own(ansible, sim, 
         "name": "Both answered", "ansible.builtin.assert": {"that": ["oncall.oncalls | length > 0"]}}])
     assert "failed=0" in run.stdout
     assert answered(sim, "GET", "/oncalls", mark) == [200, 429, 200]
+
+
+def test_a_users_other_key_waits_for_the_budget_the_user_spent(local_sim):
+    """PagerDuty counts a user's requests together across all of the user's API keys: the admin's scripts spent the
+    budget with one key, so the module, run with the admin's other key, is answered 429 and waits (in-process: the
+    module's code and the client against the simulator, so that the window is short and the timing certain)."""
+    sim = local_sim
+    status, config = sim.call("POST", "/_sim/config", {"rest_rate_limit": 2, "rate_limit_window": 2})
+    assert status == 200 and config["rest_rate_limit"] == 2
+    incident = sim.create_incident(title="Limited")["id"]     # (the admin's first key: 1 request of 2)
+    sim.incident(incident)                                      # (2 of 2)
+    mark = sim.mark()
+    result = run_module(pd_incident_note, {"api_url": sim.url, "api_token": "pdsim-admin-second-token",
+                                           "from_email": ADMIN_EMAIL, "incident_id": incident, "note": "Limited"})
+    assert result.get("failed") is not True and result["changed"] is True, result
+    answered = [(r["method"], r["status"]) for r in sim.requests(since=mark)]
+    assert answered[0][1] == 429, "the other key found the user's budget spent: %s" % answered
+    assert [status for method, status in answered if method == "POST"] == [200], "the note was added once"

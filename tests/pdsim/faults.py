@@ -7,7 +7,7 @@ A fault is posted to ``POST /_sim/faults`` as JSON::
      "count": 1,                     # how many requests it applies to (null: no limit)
      "every": 1,                     # apply to every Nth matching request (1: each)
      "status": 503,                  # answer with this status and PagerDuty's error body ...
-     "headers": {"ratelimit-reset": "1"},  # ... and these headers
+     "headers": {"ratelimit-reset": "1"},  # ... and these headers (without a status: on the real answer)
      "body": null,                   # or this body instead of PagerDuty's error body
      "latency": 0.0,                 # seconds to wait before answering (after the change with "after")
      "drop": null,                   # "reset" (TCP reset) or "close": no answer at all
@@ -57,7 +57,8 @@ class Fault(object):
         self.answer = dict((name, spec[name]) for name in self.ANSWER_FIELDS if spec.get(name) is not None)
         if self.drop not in (None, "reset", "close"):
             raise ValueError("drop must be 'reset' or 'close'")
-        if self.status is None and not self.drop and not self.latency and not self.answer and not self.query:
+        if (self.status is None and not self.drop and not self.latency and not self.answer and not self.query
+                and not self.headers):
             raise ValueError("a fault needs a status, a drop, a latency, or a change to the request or its answer")
         if self.every < 1:
             raise ValueError("every must be 1 or more")

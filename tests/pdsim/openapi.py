@@ -60,8 +60,10 @@ def find_documents(explicit=None):
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 # RFC 3339 section 5.6, which OpenAPI's ``date-time`` means: date, ``T``, time with
-# seconds, an optional fraction, and ``Z`` or a ``+hh:mm`` offset (letters in either case).
-_RFC3339_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$", re.IGNORECASE)
+# seconds, an optional fraction, and ``Z`` or a ``+hh:mm`` offset (letters in either case) - and the offset without
+# its colon (``+0000``), which PagerDuty's own Events API v2 document uses in the examples of both its operations
+# ("timestamp": "2015-07-17T08:42:58.315+0000"), so PagerDuty accepts it.
+_RFC3339_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$", re.IGNORECASE)
 
 
 def parse_datetime(value):

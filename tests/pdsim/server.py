@@ -194,6 +194,8 @@ class Simulator(object):
                     reply = self._fault_reply(fault, api)
         if fault is not None and fault.answer and not reply.drop:
             fault.change_answer(reply)
+        if fault is not None and fault.headers and not (fault.status or fault.drop):
+            reply.headers.update(fault.headers)     # (hostile headers on the real answer)
         record.update(status=reply.status if not reply.drop else None, dropped=reply.drop,
                       duration=round(time.monotonic() - started, 4))
         return reply

@@ -80,9 +80,10 @@ def test_text_of_is_one_short_line(value):
 class Answering(requests.adapters.BaseAdapter):
     """Answers every request with one status, content type and body."""
 
-    def __init__(self, status, body, content_type="application/json"):
+    def __init__(self, status, body, content_type="application/json", headers=None):
         super(Answering, self).__init__()
         self.answer = (status, body, content_type)
+        self.headers = dict(headers or {})
         self.calls = 0
 
     def send(self, request, **kwargs):
@@ -91,6 +92,7 @@ class Answering(requests.adapters.BaseAdapter):
         response.status_code, response._content, content_type = self.answer
         response._content_consumed = True
         response.headers["Content-Type"] = content_type
+        response.headers.update(self.headers)
         response.request, response.url = request, request.url
         return response
 
@@ -98,20 +100,33 @@ class Answering(requests.adapters.BaseAdapter):
         pass
 
 
-def client_answering(status, body, content_type="application/json"):
+def client_answering(status, body, content_type="application/json", headers=None):
     session = requests.Session()
-    adapter = Answering(status, body, content_type)
+    adapter = Answering(status, body, content_type, headers)
     session.mount("https://", adapter)
     return pd.PagerDutyClient(api_token="t", from_email="a@example.com", session=session, sleep=lambda s: None,
                               max_retry_wait=0), adapter
 
 
+# Header values an answer may carry where the client reads numbers or a URL: numbers of every kind, words, and
+# what is neither (nan, inf, a URL that is not one).
+HEADER_VALUES = st.sampled_from(["nan", "inf", "-inf", "-1", "0", "1", "1e400", "0x10", "", " ", "soon",
+                                 "Wed, 21 Oct 2015 07:28:00 GMT", "http://[evil/x", "https://elsewhere.example.com/",
+                                 "//x", "\u00e9"]) | st.floats(allow_nan=True).map(str) | st.text(max_size=20)
+HEADERS = st.fixed_dictionaries({}, optional={"ratelimit-remaining": HEADER_VALUES, "ratelimit-reset": HEADER_VALUES,
+                                              "Retry-After": HEADER_VALUES, "Location": HEADER_VALUES})
+# JSON nested beyond what a parser's recursion allows, at the top or under a key the client reads.
+DEEP = st.integers(min_value=1000, max_value=60000).flatmap(lambda depth: st.sampled_from([
+    "[" * depth + "]" * depth, '{"users": ' + "[" * depth + "]" * depth + ', "more": true}',
+    '{"error": {"message": ' + "[" * depth + "]" * depth + "}}"])).map(lambda text: text.encode())
+
+
 @FAST
 @given(st.sampled_from([200, 201, 204, 302, 307, 400, 401, 404, 429, 500, 503]),
-       st.binary(max_size=200) | ERROR_BODIES.map(lambda v: json.dumps(v).encode()),
-       st.sampled_from(["application/json", "text/html", "text/plain", ""]))
-def test_the_client_meets_any_answer_with_a_result_or_a_one_line_error(status, body, content_type):
-    client, adapter = client_answering(status, body, content_type)
+       st.binary(max_size=200) | ERROR_BODIES.map(lambda v: json.dumps(v).encode()) | DEEP,
+       st.sampled_from(["application/json", "text/html", "text/plain", ""]), HEADERS)
+def test_the_client_meets_any_answer_with_a_result_or_a_one_line_error(status, body, content_type, headers):
+    client, adapter = client_answering(status, body, content_type, headers)
     for request in (lambda: client.get("/incidents/P1"), lambda: client.list_all("/users", "users"),
                     lambda: client.put("/incidents/P1", {"incident": {}}),
                     lambda: client.post("/incidents/P1/notes", {"note": {}}, confirm=lambda: None)):

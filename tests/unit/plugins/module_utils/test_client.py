@@ -5,6 +5,8 @@ encodes every request; nothing leaves the process.
 """
 
 import json
+import math
+import re
 import time
 
 import pytest
@@ -13,6 +15,7 @@ from requests.exceptions import ConnectTimeout, ConnectionError as RequestsConne
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils import client as pd
 from ansible_collections.oncall.pagerduty.plugins.module_utils._api.events import send_alert_event, send_change_event
+from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import PagerDutyError
 from ansible_collections.oncall.pagerduty.plugins.module_utils.version import COLLECTION_VERSION
 
 
@@ -391,7 +394,8 @@ def test_classic_pagination_concurrent_in_order():
 
 
 def test_pages_step_by_the_items_received_not_by_an_echoed_limit():
-    # asked for 100 a page, the server serves 25: the next offsets are 25, 50, ... so that nothing is skipped
+    # asked for 100 a page, the server serves 25: the next offsets are 25, 50 so that nothing is skipped, and the
+    # listing stops in one line once it could take more than ceil(items / 100) + 2 requests
     items = [{"id": "P%d" % n} for n in range(130)]
     serve = page_server(items, "things")
 
@@ -403,10 +407,62 @@ def test_pages_step_by_the_items_received_not_by_an_echoed_limit():
         return status, headers, dict(body, things=items[offset:offset + limit], limit=limit,
                                      more=offset + limit < len(items))
     client, adapter, waits = make([at_most_25] * 6)
-    found, info = client.list_all("/things", "things")
-    assert found == items and info["pages"] == 6
-    assert [int(query(c)["offset"][0]) for c in adapter.calls] == [0, 25, 50, 75, 100, 125]
+    with pytest.raises(PagerDutyError, match=r"^Unusable answer to GET /things: the pages hold fewer items than "
+                                             r"asked \(75 items in 3 requests of 100\) although the answers say there "
+                                             r"are more; stopped \(a listing takes at most ceil\(items / 100\) \+ 2 "
+                                             r"requests\)$"):
+        client.list_all("/things", "things")
+    assert [int(query(c)["offset"][0]) for c in adapter.calls] == [0, 25, 50]
     assert all(query(c)["limit"] == ["100"] for c in adapter.calls), "an echoed limit is not believed"
+
+
+def runaway(served, pages=20000):
+    """A client whose server answers ``served(offset)`` (the items of a page) with more: true, for ever."""
+    def answer(request):
+        offset = int(query(request)["offset"][0])
+        return 200, {}, {"things": served(offset), "limit": 100, "offset": offset, "more": True, "total": None}
+    return make([answer] * pages)
+
+
+@pytest.mark.parametrize("served", [
+    lambda offset: [{"id": "P%d" % offset}],                                        # one item a page
+    lambda offset: [{"id": "P%d" % n} for n in range(offset % 7, offset % 7 + 100)],    # a window that slides a little
+], ids=["one item a page", "a sliding window"])
+def test_pages_that_say_more_but_bring_little_are_bounded(served):
+    client, adapter, waits = runaway(served)
+    with pytest.raises(PagerDutyError, match=r"the pages hold fewer items than asked \((\d+) items") as stopped:
+        client.list_all("/things", "things")
+    items = int(re.search(r"\((\d+) items", str(stopped.value)).group(1))
+    assert len(adapter.calls) <= math.ceil(items / 100.0) + 2
+
+
+def test_a_total_with_the_same_page_at_every_offset_is_not_read_concurrently():
+    page = [{"id": "P%d" % n} for n in range(100)]
+
+    def answer(request):
+        q = query(request)
+        return 200, {}, {"things": page, "limit": 100, "offset": int(q["offset"][0]), "more": True, "total": 10000}
+    client, adapter, waits = make([answer] * 200)
+    with pytest.raises(PagerDutyError, match=r"repeats items already listed"):
+        client.list_all("/things", "things")
+    assert len(adapter.calls) == 3, "the first page, the last (the same again: not believed), then the second"
+
+
+def test_an_offset_at_the_10000_cap_is_never_sent_nor_a_limit_under_1():
+    # each page repeats 50 items of the page before: the offset reaches 10,000 before 10,000 items are listed
+    def answer(request):
+        q = query(request)
+        offset, limit = int(q["offset"][0]), int(q["limit"][0])
+        start = offset // 2
+        return 200, {}, {"things": [{"id": "P%d" % n} for n in range(start, start + limit)], "limit": limit,
+                         "offset": offset, "more": True, "total": None}
+    client, adapter, waits = make([answer] * 300)
+    try:
+        client.list_all("/things", "things")
+    except PagerDutyError:
+        pass
+    assert all(1 <= int(query(c)["limit"][0]) and int(query(c)["offset"][0]) + int(query(c)["limit"][0]) <= 10000
+               for c in adapter.calls)
 
 
 def test_a_listing_goes_on_from_a_first_page_the_caller_has():
@@ -488,9 +544,10 @@ def test_answers_are_read_when_no_thread_can_be_started(monkeypatch):
     assert client.get("/users") == {"ok": True}
 
 
-def test_a_short_page_between_ends_the_concurrent_reading_and_the_listing_goes_on_from_it():
-    # honest first and last pages, but the page at offset 300 holds 40 items: nothing is lost or repeated, and at
-    # most the pool's width of pages was asked for beyond it, even when the short page is the slowest to come
+def test_a_short_page_between_ends_the_listing_in_one_line_after_at_most_the_pools_width_ahead():
+    # honest first and last pages, but the page at offset 300 holds 40 items (PagerDuty fills every page but the
+    # last): the listing stops in one line, having asked for at most the pool's width of pages beyond the short
+    # one, even when the short page is the slowest to come
     items = [{"id": "P%d" % n} for n in range(1000)]
     served = []
 
@@ -504,9 +561,41 @@ def test_a_short_page_between_ends_the_concurrent_reading_and_the_listing_goes_o
         return 200, {}, {"things": items[offset:offset + size], "limit": limit, "offset": offset,
                          "more": offset + size < len(items), "total": len(items)}
     client, adapter, waits = make([answer] * 40, concurrency=4)
-    found, info = client.list_all("/things", "things")
-    assert found == items
-    # the 10 pages, the last page read first, at most the pool's width asked for beyond the short page, and the
-    # page the shift of 60 items adds at the end (the pages after the short one are read again, one at a time)
-    assert len(served) <= 10 + 1 + 4 + 2, served
-    assert 340 in served, "the listing goes on from where the short page ended"
+    with pytest.raises(PagerDutyError, match=r"the pages hold fewer items than asked \(300 items"):
+        client.list_all("/things", "things")
+    assert sorted(served)[:5] == [0, 100, 200, 300, 400] and 900 in served
+    assert len(served) <= 5 + 4, "the first and last pages, those up to the short one, and at most 4 ahead"
+    assert 340 not in served, "no page is read after the short one"
+
+
+# -- answers that broke the client before (found by running it against a hostile server) ---------------------------
+DEEP = "[" * 100000 + "]" * 100000
+
+
+@pytest.mark.parametrize("status", [200, 500])
+def test_json_nested_deeper_than_the_parser_goes_is_one_line(status):
+    client, adapter, waits = make([(status, {"Content-Type": "application/json"}, DEEP)], max_retry_wait=0)
+    with pytest.raises(PagerDutyError) as failed:
+        client.get("/users/P1")
+    message = str(failed.value)
+    assert "GET /users/P1" in message and "\n" not in message and len(message) < 400, message
+
+
+def test_a_redirect_to_what_is_not_a_url_is_one_line():
+    client, adapter, waits = make([(302, {"Location": "http://[evil/x"}, "")])
+    with pytest.raises(PagerDutyError, match=r"^Unusable answer to GET /users/P1: the answer could not be read "
+                                             r"\(Invalid IPv6 URL\): a redirect to a location that is not a URL"):
+        client.get("/users/P1")
+    assert len(adapter.calls) == 1
+
+
+@pytest.mark.parametrize("reset", ["nan", "inf", "-inf", "-5", "1e400"])
+def test_rate_limit_headers_that_are_no_number_of_seconds_are_not_believed(reset):
+    headers = {"ratelimit-remaining": "0", "ratelimit-reset": reset}
+    client, adapter, waits = make([(200, headers, {"user": {}}), (200, headers, {"user": {}}),
+                                   (429, {"ratelimit-reset": reset, "Retry-After": reset}, {}), OK],
+                                  max_retry_wait=5)
+    client.get("/users/P1")
+    client.get("/users/P2")
+    assert client.get("/users/P3") == {"ok": True}
+    assert all(0 <= wait <= 5 for wait in waits), waits
