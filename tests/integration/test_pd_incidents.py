@@ -89,29 +89,37 @@ def test_every_selection_option(ansible, sim):
     assert both["selected_ids"] == [checkout[1]] and both["skipped_ids"] == [platform]
 
 
-def test_filters_select_open_incidents_unless_statuses_say_otherwise(ansible, sim):
+def test_filters_select_open_incidents_unless_statuses_say_otherwise(local_sim):
+    # (in-process: the module's code and the client against the simulator, no Ansible process)
+    sim = local_sim
     resolved, acknowledged, triggered = open_many(sim, 3)
     sim.rest("PUT", "/incidents/%s" % acknowledged, {"incident": {"type": "incident_reference",
                                                                   "status": "acknowledged"}})
     sim.resolve_incident(resolved)
     created = datetime.datetime.strptime(sim.incident(triggered)["created_at"], "%Y-%m-%dT%H:%M:%SZ")
 
-    def selected(args):
-        return set(adhoc(ansible, args + " title='Looked at'", check=True)["selected_ids"])
+    def run(check_mode=True, **args):
+        result = run_module(pd_incidents, dict(args, api_url=sim.url, api_token=ADMIN_TOKEN, from_email=ADMIN_EMAIL),
+                            check_mode=check_mode)
+        assert result.get("failed") is not True, result
+        return result
+
+    def selected(**args):
+        return set(run(title="Looked at", **args)["selected_ids"])
 
     def moment(hours):
         return (created + datetime.timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    assert selected("services=PSVCCHK") == {acknowledged, triggered}, "open incidents only"
-    assert selected("services=PSVCCHK statuses=resolved") == {resolved}
-    assert selected("statuses=triggered") == {triggered}
-    assert selected("statuses=triggered,acknowledged,resolved") == {resolved, acknowledged, triggered}
-    assert selected("since=%s until=%s" % (moment(-1), moment(1))) == {acknowledged, triggered}
-    assert selected("since=%s until=%s statuses=resolved" % (moment(-1), moment(1))) == {resolved}
-    assert selected("since=%s until=%s" % (moment(1), moment(2))) == set()
-    assert selected("incident_ids=%s" % resolved) == {resolved}, "IDs alone are taken whatever their status"
+    assert selected(services=["PSVCCHK"]) == {acknowledged, triggered}, "open incidents only"
+    assert selected(services=["PSVCCHK"], statuses=["resolved"]) == {resolved}
+    assert selected(statuses=["triggered"]) == {triggered}
+    assert selected(statuses=["triggered", "acknowledged", "resolved"]) == {resolved, acknowledged, triggered}
+    assert selected(since=moment(-1), until=moment(1)) == {acknowledged, triggered}
+    assert selected(since=moment(-1), until=moment(1), statuses=["resolved"]) == {resolved}
+    assert selected(since=moment(1), until=moment(2)) == set()
+    assert selected(incident_ids=[resolved]) == {resolved}, "IDs alone are taken whatever their status"
 
     mark = sim.mark()
-    result = adhoc(ansible, "services='Checkout API' status=acknowledged")
+    result = run(check_mode=False, services=["Checkout API"], status="acknowledged")
     assert result["changed_ids"] == [triggered] and result["unchanged_ids"] == [acknowledged]
     assert sim.incident(resolved)["status"] == "resolved", "a resolved incident is not reopened"
     assert [i["id"] for p in bulk_puts(sim, mark) for i in items(p)] == [triggered]

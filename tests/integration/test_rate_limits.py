@@ -1,23 +1,24 @@
 """The modules against PagerDuty's rate limits as the simulator models them (tests/pdsim/limits.py): the operation
 specific limits of POST /incidents, PUT /incidents and GET /oncalls, and one budget for all of a user's keys.
 
-Each play runs two tasks of the same operation under a limit of one per window: the second is answered 429, waits
-for ``ratelimit-reset`` and is carried out once. The window is 3 s so that the second task certainly falls in it
-(tasks of one play follow each other within a second)."""
+Two requests of the same operation under a limit of one per window: the second is answered 429, waits for
+``ratelimit-reset`` and is carried out once. Through ansible-playbook the window is 3 s, so that the second task
+certainly falls in it (tasks of one play follow each other within a second); in-process (the module's code and the
+client, no Ansible process) 1 s."""
 
 import json
 
-from ansible_collections.oncall.pagerduty.plugins.modules import pd_incident_note
+from ansible_collections.oncall.pagerduty.plugins.modules import pd_incident, pd_incident_note, pd_oncall_info
 from in_process import run_module
-from pd_harness import ADMIN_EMAIL
+from pd_harness import ADMIN_EMAIL, ADMIN_TOKEN
 
 WINDOW = 3
 
 
-def limit(sim, operation):
+def limit(sim, operation, window=WINDOW):
     """At most one request to ``operation`` ("POST /incidents", ...) per window."""
     status, config = sim.call("POST", "/_sim/config", {"operation_rate_limits": {operation: 1},
-                                                       "rate_limit_window": WINDOW})
+                                                       "rate_limit_window": window})
     assert status == 200 and config["operation_rate_limits"] == {operation: 1}
 
 
@@ -32,13 +33,19 @@ def answered(sim, method, path, since=0):
     return [r["status"] for r in sim.requests(since=since) if r["method"] == method and r["path"] == path]
 
 
-def test_the_second_incident_creation_waits_for_the_limit_of_its_own(ansible, sim, tmp_path):
-    limit(sim, "POST /incidents")
+def in_process(sim, module, **args):
+    result = run_module(module, dict(args, api_url=sim.url, api_token=ADMIN_TOKEN, from_email=ADMIN_EMAIL))
+    assert result.get("failed") is not True, result
+    return result
+
+
+def test_the_second_incident_creation_waits_for_the_limit_of_its_own(local_sim):
+    # (in-process: the module's code and the client, one right after the other, inside a window of 1 s)
+    sim = local_sim
+    limit(sim, "POST /incidents", window=1)
     mark = sim.mark()
-    tasks = [{"name": "Open %s" % key, "oncall.pagerduty.pd_incident": {
-        "service": "Checkout API", "title": "Limited %s" % key, "incident_key": key}} for key in ("lim-1", "lim-2")]
-    run = play(ansible, tmp_path, tasks)
-    assert "changed=2" in run.stdout
+    for key in ("lim-1", "lim-2"):
+        assert in_process(sim, pd_incident, service="PSVCCHK", title="Limited %s" % key, incident_key=key)["changed"]
     assert answered(sim, "POST", "/incidents", mark) == [201, 429, 201], "refused once, then created once"
     for key in ("lim-1", "lim-2"):
         assert len(sim.incidents(incident_key=key)) == 1
@@ -58,13 +65,12 @@ def test_the_second_bulk_update_waits_for_the_limit_of_its_own(ansible, sim, tmp
         assert kinds.count("acknowledge_log_entry") == 1 and kinds.count("resolve_log_entry") == 1
 
 
-def test_the_second_oncall_listing_waits_for_the_limit_of_its_own(ansible, sim, tmp_path):
-    limit(sim, "GET /oncalls")
+def test_the_second_oncall_listing_waits_for_the_limit_of_its_own(local_sim):
+    sim = local_sim
+    limit(sim, "GET /oncalls", window=1)
     mark = sim.mark()
-    task = {"oncall.pagerduty.pd_oncall_info": {"escalation_policies": "PEPCHK1"}, "register": "oncall"}
-    run = play(ansible, tmp_path, [dict(task, name="First"), dict(task, name="Second"), {
-        "name": "Both answered", "ansible.builtin.assert": {"that": ["oncall.oncalls | length > 0"]}}])
-    assert "failed=0" in run.stdout
+    for unused in range(2):
+        assert in_process(sim, pd_oncall_info, escalation_policies="PEPCHK1")["oncalls"]
     assert answered(sim, "GET", "/oncalls", mark) == [200, 429, 200]
 
 
@@ -73,7 +79,7 @@ def test_a_users_other_key_waits_for_the_budget_the_user_spent(local_sim):
     budget with one key, so the module, run with the admin's other key, is answered 429 and waits (in-process: the
     module's code and the client against the simulator, so that the window is short and the timing certain)."""
     sim = local_sim
-    status, config = sim.call("POST", "/_sim/config", {"rest_rate_limit": 2, "rate_limit_window": 2})
+    status, config = sim.call("POST", "/_sim/config", {"rest_rate_limit": 2, "rate_limit_window": 1})
     assert status == 200 and config["rest_rate_limit"] == 2
     incident = sim.create_incident(title="Limited")["id"]     # (the admin's first key: 1 request of 2)
     sim.incident(incident)                                      # (2 of 2)
