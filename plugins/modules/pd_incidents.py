@@ -268,7 +268,8 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils.errors import (
     PagerDutyAPIError, PagerDutyConfigError, PagerDutyError, PagerDutyInputError, PagerDutyPartialError)
 from ansible_collections.oncall.pagerduty.plugins.module_utils.incident_plan import (
     IncidentFacts, landed, plan_update, resolve_desired, update_problem)
-from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import listing_query, read_incidents
+from ansible_collections.oncall.pagerduty.plugins.module_utils.incidents import (
+    OPEN_STATUSES, listing_query, read_incidents)
 from ansible_collections.oncall.pagerduty.plugins.module_utils.module import PagerDutyModule, as_list
 
 FILTERS = ("services", "teams", "statuses", "urgencies", "assigned_to", "incident_key", "since", "until")
@@ -307,16 +308,13 @@ def once_each(incidents):
     return list(found.values())
 
 
-OPEN = ["triggered", "acknowledged"]
-
-
 def listing_filters(p):
     """The filters of the listing: open incidents unless ``statuses`` says otherwise (a status sent to a resolved
     incident reopens it); without a date range, every date (PagerDuty's listing defaults to a month)."""
     filters = dict((name, p[name]) for name in FILTERS)
     filters["assignees"] = filters.pop("assigned_to")
     if not p["statuses"]:
-        filters["statuses"] = list(OPEN)
+        filters["statuses"] = list(OPEN_STATUSES)
     if not p["since"] and not p["until"]:
         filters["date_range"] = "all"
     return filters
